@@ -1,0 +1,150 @@
+"""The one registry of sources.
+
+Assets, schedules, simulators, environment variables and the dbt source lists all derive from
+these entries: adding an Incident.io workspace or an AI tool is one entry here (plus, for a tool,
+its adapter module), never a copy of code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class RegistryError(ValueError):
+    """A registry entry is unusable (for example its name is not a safe SQL identifier)."""
+
+
+def check_identifier(kind: str, name: str) -> str:
+    """Names become table names, asset keys and env vars, so only plain identifiers are allowed."""
+    if not _SAFE_NAME.match(name):
+        raise RegistryError(
+            f"{kind} name {name!r} is not a safe identifier: use lower-case letters, digits and "
+            "underscores, starting with a letter (at most 40 characters)"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One Incident.io account. Timestamp names differ per account, so they are configuration."""
+
+    name: str
+    detected_timestamp: str
+    fixed_timestamp: str | None
+    resolved_timestamp: str = "Resolved at"
+    closed_timestamp: str = "Closed at"
+
+    def __post_init__(self) -> None:
+        check_identifier("workspace", self.name)
+
+    @property
+    def env_prefix(self) -> str:
+        return f"INCIDENT_IO_{self.name.upper()}"
+
+    @property
+    def api_key_env(self) -> str:
+        return f"{self.env_prefix}_API_KEY"
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+    @property
+    def asset_key(self) -> list[str]:
+        return ["incident_io", self.name, "incidents"]
+
+    @property
+    def raw_table(self) -> str:
+        return f"incident_io__{self.name}__incidents"
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One AI developer tool. `adapter` is the module (under ops_metrics.ai_tools.tools) that knows
+    the vendor's API; it is imported only when the tool's asset runs."""
+
+    name: str
+    vendor: str
+    default_base_url: str
+    credential_envs: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        check_identifier("tool", self.name)
+
+    @property
+    def env_prefix(self) -> str:
+        return f"AI_TOOLS_{self.name.upper()}"
+
+    @property
+    def api_key_env(self) -> str:
+        return f"{self.env_prefix}_API_KEY"
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+    @property
+    def secret_envs(self) -> tuple[str, ...]:
+        """Every variable that holds a credential for this tool."""
+        return self.credential_envs or (self.api_key_env,)
+
+    @property
+    def asset_key(self) -> list[str]:
+        return ["ai_tools", self.name, "daily_usage"]
+
+    @property
+    def raw_table(self) -> str:
+        return f"ai_tools__{self.name}__daily_usage"
+
+
+WORKSPACES: tuple[Workspace, ...] = (
+    Workspace("companya", detected_timestamp="Impact start", fixed_timestamp="Fixed at"),
+    Workspace("companyb", detected_timestamp="Identified at", fixed_timestamp="Fixed at"),
+    Workspace("companyc", detected_timestamp="Detected at", fixed_timestamp=None),
+)
+
+TOOLS: tuple[Tool, ...] = (
+    Tool("llm_gateway", "LiteLLM proxy", "http://localhost:4000"),
+    Tool("claude_code", "Anthropic Claude Code Analytics", "https://api.anthropic.com"),
+    Tool("cursor", "Cursor Admin API", "https://api.cursor.com"),
+    Tool("github_copilot", "GitHub Copilot usage metrics", "https://api.github.com"),
+    Tool(
+        "amp",
+        "Sourcegraph Amp",
+        "https://ampcode.com",
+        credential_envs=("AI_TOOLS_AMP_CLIENT_ID", "AI_TOOLS_AMP_CLIENT_SECRET"),
+    ),
+    Tool("openai", "OpenAI organization usage", "https://api.openai.com"),
+    Tool("chat_assistant", "internal chat assistant", "http://localhost:8088"),
+)
+
+INCIDENT_IO_BASE_URL = "https://api.incident.io"
+
+
+def workspace(name: str) -> Workspace:
+    for ws in WORKSPACES:
+        if ws.name == name:
+            return ws
+    known = ", ".join(w.name for w in WORKSPACES)
+    raise RegistryError(f"unknown Incident.io workspace {name!r} (known: {known})")
+
+
+def tool(name: str) -> Tool:
+    for t in TOOLS:
+        if t.name == name:
+            return t
+    known = ", ".join(t.name for t in TOOLS)
+    raise RegistryError(f"unknown AI tool {name!r} (known: {known})")
+
+
+def _check_unique() -> None:
+    for kind, names in (("workspace", [w.name for w in WORKSPACES]), ("tool", [t.name for t in TOOLS])):
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise RegistryError(f"duplicate {kind} names in the registry: {sorted(dupes)}")
+
+
+_check_unique()

@@ -1,0 +1,46 @@
+"""Where things live and which backends run, read from the environment.
+
+Everything defaults to the embedded setup (a DuckDB file and the built-in simulators), so a
+laptop needs no configuration; production switches by variables, never by code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "ops_metrics_dbt"
+
+SourcesMode = Literal["simulated", "live"]
+Target = Literal["duckdb", "snowflake"]
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def home() -> Path:
+    return Path(os.environ.get("OPS_METRICS_HOME") or PROJECT_ROOT / "data").expanduser()
+
+
+def duckdb_path() -> Path:
+    explicit = os.environ.get("OPS_METRICS_DUCKDB_PATH")
+    return Path(explicit).expanduser() if explicit else home() / "warehouse.duckdb"
+
+
+def sources_mode() -> SourcesMode:
+    value = os.environ.get("OPS_METRICS_SOURCES", "simulated").strip().lower()
+    if value not in ("simulated", "live"):
+        raise ConfigurationError(
+            f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {value!r}"
+        )
+    return value  # type: ignore[return-value]
+
+
+def target() -> Target:
+    value = os.environ.get("OPS_METRICS_TARGET", "duckdb").strip().lower()
+    if value not in ("duckdb", "snowflake"):
+        raise ConfigurationError(f"OPS_METRICS_TARGET must be 'duckdb' or 'snowflake', got {value!r}")
+    return value  # type: ignore[return-value]

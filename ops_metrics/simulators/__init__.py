@@ -1,0 +1,1 @@
+"""Faithful stand-ins for the vendor APIs, served over real HTTP or in-process."""
