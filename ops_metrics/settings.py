@@ -44,3 +44,7 @@ def target() -> Target:
     if value not in ("duckdb", "snowflake"):
         raise ConfigurationError(f"OPS_METRICS_TARGET must be 'duckdb' or 'snowflake', got {value!r}")
     return value  # type: ignore[return-value]
+
+# Every asset that writes the warehouse runs in this Dagster concurrency pool. DuckDB takes one
+# writer process per file, so the local instance limits the pool to 1 (see dagster.yaml).
+WAREHOUSE_POOL = "warehouse_writer"
