@@ -1,0 +1,43 @@
+"""The one `defs` of the ops_metrics code location.
+
+Kept lean on purpose: every run (and every step in multiprocess execution) imports this module,
+so backends that are slow to import (Snowflake) load only when selected.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ops_metrics import settings
+from ops_metrics.incident_io.assets import incident_assets
+from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
+from ops_metrics.sources import SourcesResource
+from ops_metrics.warehouse.duckdb import DuckDBWarehouse, WarehouseResource
+from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
+
+
+def warehouse_resource() -> WarehouseResource:
+    if settings.target() == "snowflake":
+        from ops_metrics.warehouse.snowflake import snowflake_warehouse_from_env
+
+        return snowflake_warehouse_from_env()
+    return DuckDBWarehouse(path=str(settings.duckdb_path()))
+
+
+def resources() -> dict[str, object]:
+    warehouse = warehouse_resource()
+    return {
+        "warehouse": warehouse,
+        "warehouse_io_manager": StageAndMergeIOManager(warehouse=warehouse),
+        "sources": SourcesResource(mode=settings.sources_mode()),
+    }
+
+
+incident_job = build_incident_job()
+
+defs = dg.Definitions(
+    assets=[*incident_assets],
+    jobs=[incident_job],
+    schedules=[build_incident_schedule(incident_job)],
+    resources=resources(),
+)

@@ -1,0 +1,1 @@
+"""Incident.io: one hourly-partitioned asset per workspace in the registry."""

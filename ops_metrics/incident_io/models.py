@@ -1,0 +1,96 @@
+"""Pydantic models of the Incident.io v2 payload: what we rely on, with unknown fields allowed
+(vendors add fields without notice; the transformer reports them as drift)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Person(_Open):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+class Role(_Open):
+    name: str | None = None
+    role_type: str | None = None
+
+
+class RoleAssignment(_Open):
+    role: Role
+    assignee: Person | None = None
+
+
+class Status(_Open):
+    id: str | None = None
+    name: str
+    category: str
+
+
+class Severity(_Open):
+    id: str | None = None
+    name: str
+    rank: int | None = None
+
+
+class IncidentType(_Open):
+    id: str | None = None
+    name: str | None = None
+
+
+class TimestampRef(_Open):
+    id: str | None = None
+    name: str
+
+
+class TimestampValue(_Open):
+    value: datetime | None = None
+
+
+class IncidentTimestampValue(_Open):
+    incident_timestamp: TimestampRef
+    value: TimestampValue | None = None
+
+
+class CatalogEntry(_Open):
+    id: str
+    name: str | None = None
+    external_id: str | None = None
+
+
+class CustomFieldValue(_Open):
+    value_catalog_entry: CatalogEntry | None = None
+
+
+class CustomFieldRef(_Open):
+    id: str | None = None
+    name: str
+    field_type: str | None = None
+
+
+class CustomFieldEntry(_Open):
+    custom_field: CustomFieldRef
+    values: list[CustomFieldValue] = []
+
+
+class Incident(_Open):
+    id: str
+    reference: str
+    name: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+    mode: str
+    visibility: str | None = None
+    incident_status: Status
+    severity: Severity | None = None
+    incident_type: IncidentType | None = None
+    incident_role_assignments: list[RoleAssignment] = []
+    custom_field_entries: list[CustomFieldEntry] = []
+    incident_timestamp_values: list[IncidentTimestampValue] = []

@@ -1,0 +1,110 @@
+"""An Incident.io payload as a raw row: the workspace's timestamp names mapped to canonical
+columns, every instant in UTC, and TTD/TTR/TTS computed here rather than in warehouse SQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from ops_metrics.incident_io.models import Incident
+from ops_metrics.registry import Workspace
+from ops_metrics.warehouse.table import Column, TableSpec
+
+AFFECTED_SERVICES_FIELD = "Affected services"
+
+COLUMNS = (
+    Column("id", "varchar"),
+    Column("reference", "varchar"),
+    Column("name", "varchar"),
+    Column("created_at", "timestamp"),
+    Column("updated_at", "timestamp"),
+    Column("status", "varchar"),
+    Column("status_category", "varchar"),
+    Column("mode", "varchar"),
+    Column("visibility", "varchar"),
+    Column("severity", "varchar"),
+    Column("severity_rank", "bigint"),
+    Column("incident_type", "varchar"),
+    Column("lead_email", "varchar"),
+    Column("reporter_email", "varchar"),
+    Column("affected_services", "json"),
+    Column("detected_at", "timestamp"),
+    Column("fixed_at", "timestamp"),
+    Column("resolved_at", "timestamp"),
+    Column("closed_at", "timestamp"),
+    Column("ttd_sec", "double"),
+    Column("ttr_sec", "double"),
+    Column("tts_sec", "double"),
+    Column("payload", "json"),
+)
+
+
+def table_spec(workspace: Workspace) -> TableSpec:
+    return TableSpec("raw", workspace.raw_table, COLUMNS, ("id",), "updated_at")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # the API always sends an offset; a naive value is taken as UTC
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def incident_row(workspace: Workspace, incident: Incident, payload: dict[str, Any]) -> dict[str, Any]:
+    stamps = {
+        tv.incident_timestamp.name: _utc(tv.value.value) if tv.value else None
+        for tv in incident.incident_timestamp_values
+    }
+    created_at = _utc(incident.created_at)
+    detected_at = stamps.get(workspace.detected_timestamp)
+    fixed_at = stamps.get(workspace.fixed_timestamp) if workspace.fixed_timestamp else None
+    closed_at = stamps.get(workspace.closed_timestamp)
+    resolved_at = stamps.get(workspace.resolved_timestamp)
+    if resolved_at is None and incident.incident_status.category == "closed":
+        resolved_at = closed_at
+    roles = {
+        ra.role.role_type: ra.assignee.email
+        for ra in incident.incident_role_assignments
+        if ra.assignee is not None and ra.role.role_type in ("lead", "reporter")
+    }
+    services = [
+        {"id": v.value_catalog_entry.id, "name": v.value_catalog_entry.name,
+         "external_id": v.value_catalog_entry.external_id}
+        for entry in incident.custom_field_entries
+        if entry.custom_field.name == AFFECTED_SERVICES_FIELD
+        for v in entry.values
+        if v.value_catalog_entry is not None
+    ]
+    return {
+        "id": incident.id,
+        "reference": incident.reference,
+        "name": incident.name,
+        "created_at": created_at,
+        "updated_at": _utc(incident.updated_at),
+        "status": incident.incident_status.name,
+        "status_category": incident.incident_status.category,
+        "mode": incident.mode,
+        "visibility": incident.visibility,
+        "severity": incident.severity.name if incident.severity else None,
+        "severity_rank": incident.severity.rank if incident.severity else None,
+        "incident_type": incident.incident_type.name if incident.incident_type else None,
+        "lead_email": roles.get("lead"),
+        "reporter_email": roles.get("reporter"),
+        "affected_services": json.dumps(services),
+        "detected_at": detected_at,
+        "fixed_at": fixed_at,
+        "resolved_at": resolved_at,
+        "closed_at": closed_at,
+        "ttd_sec": _seconds(created_at, detected_at),
+        "ttr_sec": _seconds(detected_at, resolved_at),
+        "tts_sec": _seconds(created_at, resolved_at),
+        "payload": json.dumps(payload, separators=(",", ":")),
+    }

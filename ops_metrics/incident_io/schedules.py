@@ -1,0 +1,32 @@
+"""The hourly incident job: every workspace's latest hour (plus, once wired, its dbt models)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ops_metrics.incident_io.assets import HOURLY
+from ops_metrics.registry import WORKSPACES
+
+
+def incident_selection() -> dg.AssetSelection:
+    return dg.AssetSelection.assets(*[dg.AssetKey(ws.asset_key) for ws in WORKSPACES])
+
+
+def build_incident_job(downstream: dg.AssetSelection | None = None) -> dg.UnresolvedAssetJobDefinition:
+    selection = incident_selection()
+    if downstream is not None:
+        selection = selection | downstream
+    return dg.define_asset_job(
+        "incident_io_hourly",
+        selection=selection,
+        partitions_def=HOURLY,
+        description="Every Incident.io workspace's latest hour, then the incident models downstream.",
+    )
+
+
+def build_incident_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    # Five past the hour: the hour just closed is complete at the vendor by then.
+    return dg.build_schedule_from_partitioned_job(
+        job, minute_of_hour=5, name="incident_io_hourly_schedule",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )

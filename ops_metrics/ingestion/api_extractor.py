@@ -1,0 +1,119 @@
+"""APIExtractor: the concrete REST extractor on httpx."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+
+from ops_metrics.ingestion.errors import ExtractionError, PaginationLoopError
+from ops_metrics.ingestion.extractor import BaseExtractor, Window
+from ops_metrics.ingestion.pagination import Pagination, Params
+from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
+
+
+class APIExtractor(BaseExtractor):
+    """Requests with retries and pagination over an `httpx.Client` that already carries the
+    source's base URL and auth (see the resources), so credentials never pass through here."""
+
+    def __init__(
+        self,
+        source: str,
+        client: httpx.Client,
+        retry: RetryPolicy | None = None,
+        log: logging.Logger | None = None,
+    ) -> None:
+        super().__init__(source, retry, log)
+        self.client = client
+
+    def pages(self, window: Window) -> Iterator[list[dict[str, Any]]]:
+        raise NotImplementedError(f"{type(self).__name__} reads pages through paginate()")
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One logical request: retried on 429, 5xx, connection errors and timeouts."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.requests += 1
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except TRANSIENT_ERRORS as exc:
+                reason = type(exc).__name__
+                if attempt >= self.retry.max_attempts:
+                    raise ExtractionError(
+                        f"{self.source}: {method} {url} failed after {attempt} attempts: {reason}: {exc}"
+                    ) from exc
+                self._wait(reason, self.retry.backoff(attempt), attempt)
+                continue
+            if response.status_code in RETRYABLE_STATUS:
+                reason = f"http_{response.status_code}"
+                if attempt >= self.retry.max_attempts:
+                    raise ExtractionError(
+                        f"{self.source}: {method} {url} answered {response.status_code} "
+                        f"{attempt} times: {_excerpt(response)}"
+                    )
+                delay = self.retry.server_delay(response)
+                self._wait(reason, delay if delay is not None else self.retry.backoff(attempt), attempt)
+                continue
+            if response.status_code >= 400:
+                hint = " (check the API key)" if response.status_code in (401, 403) else ""
+                raise ExtractionError(
+                    f"{self.source}: {method} {url} answered {response.status_code}{hint}: "
+                    f"{_excerpt(response)}"
+                )
+            return response
+
+    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
+        response = self.request(method, url, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise ExtractionError(
+                f"{self.source}: {method} {url} returned a body that is not JSON: {_excerpt(response)}"
+            ) from exc
+
+    def paginate(
+        self,
+        method: str,
+        url: str,
+        pagination: Pagination,
+        items: Callable[[Any], list[dict[str, Any]]],
+        params: Params | None = None,
+        in_body: bool = False,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield each page's items. `in_body` sends the paging params as a JSON body (Cursor)."""
+        request_params: Params | None = pagination.first(params or {})
+        seen: set[str] = set()
+        while request_params is not None:
+            fingerprint = json.dumps(request_params, sort_keys=True, default=str)
+            if fingerprint in seen:
+                raise PaginationLoopError(
+                    f"{self.source}: {url} handed back a page request already made "
+                    f"({fingerprint}); the API's cursor does not advance"
+                )
+            seen.add(fingerprint)
+            kwargs = {"json": request_params} if in_body else {"params": request_params}
+            body = self.request_json(method, url, **kwargs)
+            try:
+                page = items(body)
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise ExtractionError(
+                    f"{self.source}: {url} returned an unexpected shape ({type(exc).__name__}: {exc})"
+                ) from exc
+            yield page
+            request_params = pagination.next(request_params, body, page)
+
+    def _wait(self, reason: str, delay: float, attempt: int) -> None:
+        self.stats.count_retry(reason)
+        self.log.warning(
+            "%s: %s on attempt %d; retrying in %.2fs", self.source, reason, attempt, delay
+        )
+        self.retry.sleep(delay)
+
+
+def _excerpt(response: httpx.Response, limit: int = 300) -> str:
+    text = response.text
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,22 @@
+"""Errors the ingestion framework raises; each message names the source, record or field."""
+
+from __future__ import annotations
+
+
+class ExtractionError(RuntimeError):
+    """A source could not be read (after retries)."""
+
+
+class PaginationLoopError(ExtractionError):
+    """The API handed back a cursor it had already given: following it would loop forever."""
+
+
+class SchemaValidationError(ValueError):
+    """A record breaks the schema: a required field is NULL or cannot be coerced."""
+
+    def __init__(self, source: str, record_id: str | None, field: str, reason: str) -> None:
+        self.source = source
+        self.record_id = record_id
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{source}: record {record_id or '<no id>'}: field {field!r} {reason}")

@@ -1,0 +1,1 @@
+"""The warehouse side: table specs, stage-and-merge backends (DuckDB, Snowflake), the IO manager."""

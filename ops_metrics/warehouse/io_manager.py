@@ -1,0 +1,81 @@
+"""The stage-and-merge IO manager: every ingestion asset's output lands through it.
+
+An asset returns a `LoadBatch` (a lazy stream of row batches and a spec); this IO manager stages
+the stream, merges it in one transaction and reports what happened as output metadata. It knows
+only the small `WarehouseResource` interface, so Snowflake is a second backend, not a second
+IO manager.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from ops_metrics.ingestion.transformer import Reject
+from ops_metrics.warehouse.duckdb import WarehouseResource
+from ops_metrics.warehouse.table import TableSpec, rejects_spec
+
+
+@dataclass
+class LoadBatch:
+    spec: TableSpec
+    batches: Iterable[list[dict[str, Any]]]
+    # Called after the stream is consumed: watermark, drift, extraction stats.
+    metadata: Callable[[], dict[str, Any]] = lambda: {}
+    rejects: Callable[[], list[Reject]] = lambda: []
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class StageAndMergeIOManager(dg.ConfigurableIOManager):
+    warehouse: WarehouseResource
+
+    def handle_output(self, context: dg.OutputContext, obj: LoadBatch) -> None:
+        if not isinstance(obj, LoadBatch):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: the stage-and-merge IO manager takes a "
+                f"LoadBatch, got {type(obj).__name__}"
+            )
+        run_id = context.run_id
+        result = self.warehouse.merge(obj.spec, obj.batches, run_id, progress=context.log.info)
+        rejects = obj.rejects()
+        if rejects:
+            now = datetime.now(UTC)
+            self.warehouse.merge(
+                rejects_spec(obj.spec),
+                [[_reject_row(r, now) for r in rejects]],
+                run_id,
+            )
+        metadata: dict[str, Any] = {
+            "table": obj.spec.qualified,
+            **result.as_metadata(),
+            "rows_rejected": len(rejects),
+        }
+        metadata.update(obj.metadata())
+        context.log.info(
+            f"{obj.spec.qualified}: {result.inserted} inserted, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {result.stale} stale skipped, {len(rejects)} rejected"
+        )
+        context.add_output_metadata(metadata)
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        # Downstream models read the tables directly through dbt; nothing loads raw rows in Python.
+        raise NotImplementedError(
+            f"{context.upstream_output.asset_key.to_user_string() if context.upstream_output else 'input'}"
+            " lives in the warehouse; read it with SQL (dbt), not as a Python input"
+        )
+
+
+def _reject_row(reject: Reject, now: datetime) -> dict[str, Any]:
+    record_id = reject.record_id or "sha256:" + hashlib.sha256(reject.payload.encode()).hexdigest()[:16]
+    return {
+        "record_id": record_id,
+        "field": reject.field,
+        "reason": reject.reason,
+        "payload": reject.payload,
+        "rejected_at": now,
+    }

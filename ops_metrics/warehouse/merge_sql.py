@@ -1,0 +1,64 @@
+"""The stage-and-merge SQL, shared by every backend (each supplies its dialect's type names).
+
+Within one load, the stage is deduplicated to the newest version of each key (the same record on
+two pages). The merge then inserts new keys and updates a key only when the incoming version is
+newer or equal AND something changed: a stale version never overwrites a newer one, and
+re-running the same data leaves the table exactly as it was, load columns included.
+"""
+
+from __future__ import annotations
+
+from ops_metrics.warehouse.table import LOAD_COLUMNS, TableSpec
+
+
+def _on(spec: TableSpec) -> str:
+    return " and ".join(f"t.{k} = s.{k}" for k in spec.primary_key)
+
+
+def _changed(spec: TableSpec, json_cmp: str = "{0}") -> str:
+    cols = [c for c in spec.columns if c.name not in spec.primary_key]
+    parts = []
+    for c in cols:
+        left = json_cmp.format(f"s.{c.name}") if c.type == "json" else f"s.{c.name}"
+        right = json_cmp.format(f"t.{c.name}") if c.type == "json" else f"t.{c.name}"
+        parts.append(f"{left} is distinct from {right}")
+    return " or ".join(parts) or "false"
+
+
+def dedup_stage(spec: TableSpec, stage: str, deduped: str) -> str:
+    keys = ", ".join(spec.primary_key)
+    return (
+        f"create or replace temporary table {deduped} as select * from {stage} "
+        f"qualify row_number() over (partition by {keys} order by {spec.version_column} desc) = 1"
+    )
+
+
+def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
+    """Counts of what the merge is about to do: inserted, updated, unchanged, stale."""
+    v = spec.version_column
+    first_key = spec.primary_key[0]
+    return f"""
+        select
+            count_if(t.{first_key} is null),
+            count_if(t.{first_key} is not null and s.{v} >= t.{v} and ({_changed(spec, json_cmp)})),
+            count_if(t.{first_key} is not null and s.{v} >= t.{v} and not ({_changed(spec, json_cmp)})),
+            count_if(t.{first_key} is not null and s.{v} < t.{v})
+        from {staged} s left join {spec.qualified} t on {_on(spec)}
+    """
+
+
+def merge(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
+    names = [c.name for c in spec.all_columns]
+    updatable = [n for n in names if n not in spec.primary_key]
+    v = spec.version_column
+    return f"""
+        merge into {spec.qualified} t using {staged} s on {_on(spec)}
+        when matched and s.{v} >= t.{v} and ({_changed(spec, json_cmp)}) then update set
+            {", ".join(f"{n} = s.{n}" for n in updatable)}
+        when not matched then insert ({", ".join(names)})
+            values ({", ".join(f"s.{n}" for n in names)})
+    """
+
+
+def load_columns() -> tuple[str, ...]:
+    return LOAD_COLUMNS

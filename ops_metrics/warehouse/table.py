@@ -1,0 +1,93 @@
+"""Table specs: what a raw table looks like, independent of the warehouse that holds it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ops_metrics.registry import check_identifier
+
+ColumnType = Literal["varchar", "timestamp", "date", "double", "bigint", "boolean", "json"]
+LOAD_COLUMNS = ("_loaded_at", "_run_id")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+
+    def __post_init__(self) -> None:
+        check_identifier("column", self.name.lstrip("_"))
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A merge target: rows are keyed by `primary_key`; `version_column` orders versions of a row
+    so a stale version never overwrites a newer one."""
+
+    schema: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    version_column: str
+
+    def __post_init__(self) -> None:
+        check_identifier("schema", self.schema)
+        check_identifier("table", self.name)
+        names = {c.name for c in self.columns}
+        missing = [c for c in (*self.primary_key, self.version_column) if c not in names]
+        if missing:
+            raise ValueError(f"table {self.name}: key or version columns {missing} are not columns")
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return (*self.columns, Column("_loaded_at", "timestamp"), Column("_run_id", "varchar"))
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass
+class MergeResult:
+    staged: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    duplicates_in_batch: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def as_metadata(self) -> dict[str, int]:
+        return {
+            "rows_staged": self.staged,
+            "rows_inserted": self.inserted,
+            "rows_updated": self.updated,
+            "rows_unchanged": self.unchanged,
+            "rows_stale_skipped": self.stale,
+            "duplicates_in_batch": self.duplicates_in_batch,
+        }
+
+
+REJECTS_COLUMNS = (
+    Column("record_id", "varchar"),
+    Column("field", "varchar"),
+    Column("reason", "varchar"),
+    Column("payload", "json"),
+    Column("rejected_at", "timestamp"),
+)
+
+
+def rejects_spec(spec: TableSpec) -> TableSpec:
+    """The per-source rejects table beside a raw table: one row per rejected record and field."""
+    return TableSpec(
+        schema=spec.schema,
+        name=f"{spec.name}__rejects",
+        columns=REJECTS_COLUMNS,
+        primary_key=("record_id", "field"),
+        version_column="rejected_at",
+    )
