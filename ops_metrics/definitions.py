@@ -9,6 +9,8 @@ from __future__ import annotations
 import dagster as dg
 
 from ops_metrics import settings
+from ops_metrics.ai_tools.assets import tool_assets
+from ops_metrics.ai_tools.schedules import build_ai_tools_job, build_ai_tools_schedule
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
 from ops_metrics.sources import SourcesResource
@@ -34,10 +36,11 @@ def resources() -> dict[str, object]:
 
 
 incident_job = build_incident_job()
+ai_tools_job = build_ai_tools_job()
 
 defs = dg.Definitions(
-    assets=[*incident_assets],
-    jobs=[incident_job],
-    schedules=[build_incident_schedule(incident_job)],
+    assets=[*incident_assets, *tool_assets],
+    jobs=[incident_job, ai_tools_job],
+    schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
     resources=resources(),
 )

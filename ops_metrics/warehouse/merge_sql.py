@@ -16,7 +16,9 @@ def _on(spec: TableSpec) -> str:
 
 
 def _changed(spec: TableSpec, json_cmp: str = "{0}") -> str:
-    cols = [c for c in spec.columns if c.name not in spec.primary_key]
+    # The version column alone moving (a re-pull of identical data) is not a change worth a write.
+    skip = {*spec.primary_key, spec.version_column}
+    cols = [c for c in spec.columns if c.name not in skip]
     parts = []
     for c in cols:
         left = json_cmp.format(f"s.{c.name}") if c.type == "json" else f"s.{c.name}"

@@ -47,7 +47,9 @@ def _bad(message: str) -> Response:
     return _error(400, "invalid_request_error", message)
 
 
-def _row(org_id: str, day: date, actor: dict[str, str], level: float, rng: random.Random) -> dict[str, Any]:
+def _row(
+    org_id: str, day: date, actor: dict[str, str], level: float, rng: random.Random
+) -> dict[str, Any]:
     sessions = max(1, round(level * rng.uniform(1.0, 3.0)))
     breakdown = []
     if rng.random() >= 0.08:  # ~8% of rows come without a model breakdown
@@ -77,7 +79,9 @@ def _row(org_id: str, day: date, actor: dict[str, str], level: float, rng: rando
         "date": day.isoformat() if rng.random() < 0.7 else f"{day.isoformat()}T00:00:00Z",
         "actor": actor,
         "organization_id": org_id,
-        "customer_type": "api" if actor["type"] == "api_actor" or rng.random() < 0.3 else "subscription",
+        "customer_type": "api"
+        if actor["type"] == "api_actor" or rng.random() < 0.3
+        else "subscription",
         "terminal_type": rng.choice(_TERMINALS),
         "core_metrics": {
             "num_sessions": sessions,
@@ -122,7 +126,11 @@ def register(router: Router, options: SimulatorOptions) -> None:
         if request.header("anthropic-version") is None:
             raise ApiError(_bad("anthropic-version: header is required"))
         if request.header("anthropic-version") != API_VERSION:
-            raise ApiError(_bad(f"anthropic-version: unsupported value {request.header('anthropic-version')!r}"))
+            raise ApiError(
+                _bad(
+                    f"anthropic-version: unsupported value {request.header('anthropic-version')!r}"
+                )
+            )
         day = parse_day(request.arg("starting_at"))
         if day is None:
             raise ApiError(_bad("starting_at: expected a date YYYY-MM-DD"))

@@ -40,7 +40,9 @@ def _error(message: str, status: int = 400) -> Response:
     return Response.json({"error": message}, status)
 
 
-def _user_row(user_id: str, email: str, day: date, level: float, rng: random.Random) -> dict[str, Any]:
+def _user_row(
+    user_id: str, email: str, day: date, level: float, rng: random.Random
+) -> dict[str, Any]:
     active = level > 0
     shown = int(level * rng.uniform(60, 300)) if active else 0
     tabs = int(shown * rng.uniform(0.2, 0.45))
@@ -84,7 +86,11 @@ def day_rows(seed: int, day: date) -> dict[str, dict[str, Any]]:
     org = get_org(seed)
     return {
         e.cursor_user_id: _user_row(
-            e.cursor_user_id, e.email, day, org.intensity(TOOL, e, day), org.rng(TOOL, e.id, day, "row")
+            e.cursor_user_id,
+            e.email,
+            day,
+            org.intensity(TOOL, e, day),
+            org.rng(TOOL, e.id, day, "row"),
         )
         for e in org.seat_holders(TOOL, day)
     }
@@ -135,13 +141,18 @@ def register(router: Router, options: SimulatorOptions) -> None:
         now = now_utc(options)
         wait = limiter.retry_after(team, now)
         if wait is not None:
-            body = {"error": "Too many requests", "message": f"Rate limit of {limit} requests per minute exceeded"}
+            body = {
+                "error": "Too many requests",
+                "message": f"Rate limit of {limit} requests per minute exceeded",
+            }
             return Response.json(body, 429, {"Retry-After": str(wait)})
         try:
             body = request.json() or {}
             start_ms, end_ms = int(body["startDate"]), int(body["endDate"])
         except (ValueError, KeyError, TypeError):
-            raise ApiError(_error("startDate and endDate (epoch milliseconds) are required")) from None
+            raise ApiError(
+                _error("startDate and endDate (epoch milliseconds) are required")
+            ) from None
         if end_ms < start_ms:
             raise ApiError(_error("endDate must not be before startDate"))
         if end_ms - start_ms > MAX_RANGE_MS:

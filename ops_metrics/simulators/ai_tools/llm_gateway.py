@@ -134,7 +134,9 @@ def register(router: Router, options: SimulatorOptions) -> None:
                 rows.extend(
                     r.row
                     for r in day_rows(options.seed, day)
-                    if start <= r.start <= end and r.end <= now and (not user or r.row["user"] == user)
+                    if start <= r.start <= end
+                    and r.end <= now
+                    and (not user or r.row["user"] == user)
                 )
         total = len(rows)
         return Response.json(

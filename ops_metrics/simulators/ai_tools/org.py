@@ -16,16 +16,23 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 ENGINEER_COUNT = 300
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 TEAMS = ("payments", "platform", "mobile", "data", "growth", "infra", "search", "security")
-_FIRST = (
+_FIRST = _words(
     "ada alan alex amara anna ben carla chen dana david elena eli emma farah felix grace hana "
-    "ivan jade james jonas kai kara leo lina luca maya mia nadia noah omar priya ravi rosa sam "
-    "sara tariq tom uma vera wei yara yusuf zoe"
-).split()
-_LAST = (
-    "adams brown chen diaz evans fischer garcia hughes ito jensen khan kim lopez martin nguyen "
-    "novak okafor patel quinn rossi sato schmidt silva singh smith tanaka torres wagner wong young"
-).split()
+    "ivan jade james jonas kai kara leo lina luca maya mia nadia noah omar priya ravi rosa "
+    "sam sara tariq tom uma vera wei yara yusuf zoe"
+)
+_LAST = _words(
+    "adams brown chen diaz evans fischer garcia hughes ito jensen khan kim lopez martin "
+    "nguyen novak okafor patel quinn rossi sato schmidt silva singh smith tanaka torres "
+    "wagner wong young"
+)
 
 # Per tool: (share of engineers who ever adopt it, first day it was available, mean lag in days
 # before an engineer picks it up). Unknown tools fall back to _DEFAULT_PROFILE so a new registry
@@ -226,7 +233,9 @@ def _make_engineers(rng: random.Random) -> list[Engineer]:
                 adoption[tool] = start + timedelta(days=int(rng.expovariate(1 / lag)))
         unresolvable = frozenset(t for t in _UNRESOLVABLE_TOOLS if rng.random() < 0.03)
         style = rng.randrange(4)
-        login = (f"{first}{last}", f"{first}-{last}", f"{first[0]}{last}", f"{first}{last[:2]}")[style]
+        login = (f"{first}{last}", f"{first}-{last}", f"{first[0]}{last}", f"{first}{last[:2]}")[
+            style
+        ]
         if rng.random() < 0.4:
             login = f"{login}{rng.randrange(10, 99)}"
         while login in logins:  # logins are unique on GitHub

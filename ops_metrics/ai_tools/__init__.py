@@ -1,0 +1,1 @@
+"""AI developer tools: one daily-partitioned asset per tool in the registry."""

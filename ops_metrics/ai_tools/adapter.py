@@ -1,0 +1,47 @@
+"""What a tool adapter provides: how to reach the vendor, read one day, and map it to UsageRows.
+
+Each tool's module under `ops_metrics.ai_tools.tools` defines `ADAPTER`, imported only when that
+tool's asset runs, so the code location stays cheap to load.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, Protocol
+
+import httpx
+from pydantic import BaseModel
+
+from ops_metrics.ai_tools.usage import UsageRow
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.registry import Tool
+from ops_metrics.sources import SourcesResource
+
+Validated = tuple[BaseModel, dict[str, Any]]
+
+
+class ToolAdapter(Protocol):
+    # The pydantic model of one vendor record (validated by DataTransformer) and its id field.
+    record_model: type[BaseModel]
+    id_field: str
+
+    def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
+        """An httpx client with the vendor's base URL and auth (credentials via `sources`)."""
+
+    def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
+        """The vendor's raw records for one UTC day, page by page."""
+
+    def directory(self, extractor: APIExtractor) -> dict[str, str]:
+        """Vendor identity (user id, login, ...) -> email, for tools that do not send emails."""
+
+    def usage_rows(
+        self, tool: Tool, day: date, records: list[Validated], directory: dict[str, str]
+    ) -> list[UsageRow]:
+        """One UsageRow per engineer (or API actor) for the day, from (model, raw record) pairs."""
+
+
+def load_adapter(tool: Tool) -> ToolAdapter:
+    module = importlib.import_module(f"ops_metrics.ai_tools.tools.{tool.name}")
+    return module.ADAPTER

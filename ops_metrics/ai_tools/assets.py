@@ -1,0 +1,89 @@
+"""One daily-partitioned asset per AI tool, generated from the registry."""
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+
+from ops_metrics.ai_tools.adapter import Validated, load_adapter
+from ops_metrics.ai_tools.usage import table_spec
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.registry import TOOLS, Tool
+from ops_metrics.settings import WAREHOUSE_POOL
+from ops_metrics.sources import SourcesResource
+from ops_metrics.warehouse.io_manager import LoadBatch
+
+DAILY = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone="UTC")
+
+
+def _days(start: datetime, end: datetime) -> list[date]:
+    first, last = start.date(), (end - timedelta(microseconds=1)).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
+    spec = table_spec(tool)
+
+    @dg.asset(
+        key=tool.asset_key,
+        partitions_def=DAILY,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        io_manager_key="warehouse_io_manager",
+        group_name="ai_tools",
+        pool=WAREHOUSE_POOL,
+        kinds={"python"},
+        description=(
+            f"Daily usage of {tool.vendor} per engineer, merged into `{spec.qualified}` "
+            "(one row per tool, engineer and day; re-pulling a day replaces it)."
+        ),
+        metadata={"table": spec.qualified, "vendor": tool.vendor},
+    )
+    def _daily_usage(context: dg.AssetExecutionContext, sources: SourcesResource) -> LoadBatch:
+        adapter = load_adapter(tool)
+        source = f"ai_tools/{tool.name}"
+        client = adapter.client(tool, sources)
+        extractor = APIExtractor(source, client, log=context.log)
+        transformer = DataTransformer(source, adapter.record_model, adapter.id_field, log=context.log)
+        days = _days(*context.partition_time_window)
+        counts = {"engineers": 0, "unresolved_identities": 0, "estimated_rows": 0}
+
+        def rows() -> Iterator[list[dict[str, Any]]]:
+            with client:
+                directory = adapter.directory(extractor)
+                for number, day in enumerate(days, start=1):
+                    validated: list[Validated] = []
+                    for page in adapter.fetch_day(extractor, day):
+                        for record in page:
+                            model = transformer.validate(record)
+                            if model is not None:
+                                validated.append((model, record))
+                    usage = adapter.usage_rows(tool, day, validated, directory)
+                    extracted_at = datetime.now(UTC)
+                    counts["engineers"] += len(usage)
+                    counts["unresolved_identities"] += sum(1 for u in usage if u.engineer_email is None)
+                    counts["estimated_rows"] += sum(1 for u in usage if u.tokens_estimated)
+                    if len(days) > 1:
+                        context.log.info(f"{source}: day {number}/{len(days)} ({day}): {len(usage)} rows")
+                    yield [u.as_row(extracted_at) for u in usage]
+
+        def metadata() -> dict[str, Any]:
+            drift = transformer.finish()
+            return {
+                "days": len(days),
+                "engineer_days": counts["engineers"],
+                "unresolved_identities": counts["unresolved_identities"],
+                "estimated_rows": counts["estimated_rows"],
+                "api_requests": extractor.stats.requests,
+                "api_retries": extractor.stats.retries,
+                "schema_drift": drift.as_metadata(),
+                "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
+            }
+
+        return LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
+
+    return _daily_usage
+
+
+tool_assets: list[dg.AssetsDefinition] = [build_tool_asset(t) for t in TOOLS]

@@ -1,0 +1,38 @@
+"""`ops-metrics`: the project's command line (the demo and the simulator server)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ops-metrics", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the whole pipeline on recent simulated data")
+    demo.add_argument("--days", type=int, default=7, help="how many recent days to ingest (default 7)")
+    demo.add_argument(
+        "--target",
+        choices=["duckdb", "snowflake-emulator"],
+        default="duckdb",
+        help="duckdb (default: a local file) or snowflake-emulator (a local fakesnow server)",
+    )
+
+    sim = sub.add_parser("simulator", help="serve the vendor API simulators on a loopback port")
+    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--seed", type=int, default=None)
+
+    args = parser.parse_args(argv)
+    if args.command == "simulator":
+        from ops_metrics.simulators.server import run_forever
+
+        return run_forever(args.host, args.port, args.seed)
+    from ops_metrics.demo import run_demo
+
+    return run_demo(days=args.days, target=args.target)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

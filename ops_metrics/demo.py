@@ -1,0 +1,71 @@
+"""`ops-metrics demo`: the main job on the embedded default.
+
+Ingests the recent days of every source from the simulators (one run per source, so one failing
+source never stops the others), builds the dbt models and the dashboards, and says where
+everything is. Runs are recorded in a Dagster instance under $OPS_METRICS_HOME so `dagster dev`
+shows them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ops_metrics import settings
+
+
+def _instance_home() -> Path:
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.home() / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run_demo(days: int = 7, target: str = "duckdb") -> int:
+    if target == "snowflake-emulator":
+        from ops_metrics.snowflake_emulator import run_emulator_demo
+
+        return run_emulator_demo(days)
+    import dagster as dg
+
+    from ops_metrics.pipeline import PipelineSteps
+
+    home = _instance_home()
+    instance = dg.DagsterInstance.get()
+    now = datetime.now(UTC)
+    steps = PipelineSteps.from_definitions(now=now, days=days)
+    _say(f"ops_metrics demo: {days} days of simulated data up to {now:%Y-%m-%d %H:%M} UTC")
+    _say(f"  warehouse: {settings.duckdb_path()}")
+    failures = []
+    total = len(steps.steps)
+    for number, step in enumerate(steps.steps, start=1):
+        started = time.monotonic()
+        _say(f"[{number}/{total}] {step.label} ...")
+        result = step.run(instance)
+        took = time.monotonic() - started
+        if result.success:
+            _say(f"[{number}/{total}] {step.label}: ok in {took:.1f}s {result.summary}")
+        else:
+            failures.append(step.label)
+            _say(f"[{number}/{total}] {step.label}: FAILED in {took:.1f}s: {result.summary}")
+    _say("")
+    _say(f"Warehouse: {settings.duckdb_path()}  (duckdb {settings.duckdb_path()} -c 'show all tables')")
+    for line in steps.closing_lines():
+        _say(line)
+    _say(f"Explore in Dagster: DAGSTER_HOME={home} dagster dev   (then open http://127.0.0.1:3000)")
+    if failures:
+        _say(f"{len(failures)} step(s) failed: {', '.join(failures)}")
+        return 1
+    return 0
+
+
+def recent_window(now: datetime, days: int) -> tuple[datetime, datetime]:
+    """The last `days` whole days up to the hour that just closed."""
+    end = now.replace(minute=0, second=0, microsecond=0)
+    return end - timedelta(days=days), end
