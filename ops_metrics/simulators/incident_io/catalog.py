@@ -54,37 +54,43 @@ def _status(category: str, sid: str, name: str, rank: int, desc: str) -> dict[st
 
 STATUSES: dict[str, dict[str, Any]] = {
     "triage": _status("triage", "01HDGG56RYFK1BSZ4VSKF177VD", "Triage", 0, " "),
-    "investigating": _status("live",
+    "investigating": _status(
+        "live",
         "01HDGG56RYC3TTGQWKA8ZRTFZX",
         "Investigating",
         1,
         "We've spotted that something is wrong, but we're not quite sure why yet.",
     ),
-    "fixing": _status("live",
+    "fixing": _status(
+        "live",
         "01HDGG56RY089GN4S01KWXBE07",
         "Fixing",
         2,
         "Something has gone wrong, and we know why. We're in the process of fixing it.",
     ),
-    "monitoring": _status("live",
+    "monitoring": _status(
+        "live",
         "01HDGG56RYY3F04W0QJ4YEGFH8",
         "Monitoring",
         3,
         "We've tried to fix the issue, and we're waiting to see if our fix has worked.",
     ),
-    "documenting": _status("learning",
+    "documenting": _status(
+        "learning",
         "01HDGG56RYD5RS3B6EAQBRJQDX",
         "Documenting",
         4,
         "We're documenting what happened.",
     ),
-    "reviewing": _status("learning",
+    "reviewing": _status(
+        "learning",
         "01HDGG56RYBBV7MT6KFHQ82HCD",
         "Reviewing",
         5,
         "We're reviewing what we've learned from this incident.",
     ),
-    "closed": _status("closed",
+    "closed": _status(
+        "closed",
         "01HDGG56RYR2HATMM7R2TS6YJQ",
         "Closed",
         6,
@@ -129,6 +135,7 @@ SYMPTOMS = (
     "elevated 5xx errors", "increased latency", "partial outage", "full outage",
     "degraded performance", "failed deployments", "stale data", "login failures",
     "queue backlog", "certificate expiry", "database failover", "memory leak",
+    "suspected security breach",
 )  # fmt: skip
 
 IMPACT_OPTIONS = ("Full production outage", "Partial production outage", "Degraded service/performance", "Increased errors", "Near miss")  # fmt: skip

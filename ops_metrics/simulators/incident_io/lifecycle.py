@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import TypeVar
 
 MINUTE = 60_000
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
+T = TypeVar("T")
 NEVER = 2**62  # a time no clock reaches: "this never happens"
 
 Timestamps = dict[str, tuple[int, int]]  # role -> (value ms, ms from which the API shows it)
@@ -56,13 +58,20 @@ class SimIncident:
         return entry[0] if entry is not None and entry[1] <= now else None
 
 
-def _at(timeline: tuple[tuple[int, object], ...], now: int):  # type: ignore[no-untyped-def]
+def _at(timeline: tuple[tuple[int, T], ...], now: int) -> T:
+    """The value in force at `now`; before the first entry, the first value (never asked for,
+    since an incident is only shown from its creation, which is the first entry)."""
     current = timeline[0][1]
     for t, value in timeline:
         if t > now:
             break
         current = value
     return current
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    # rng.randint is several times slower than random(), and this runs ~10 times per incident.
+    return low + int(rng.random() * (high - low))
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float = 0.8) -> int:
@@ -103,12 +112,12 @@ def _standard(rng: random.Random, c: int, sev: int, ts: Timestamps) -> list[tupl
     r = f + _lognormal(rng, 25 * MINUTE)
     ts["resolved"] = (r, r)
     if rng.random() < 0.55:  # a post-incident flow: document, review, then close
-        doc = r + rng.randint(DAY, 5 * DAY)
-        closed = doc + rng.randint(DAY, 4 * DAY)
+        doc = r + _between(rng, DAY, 5 * DAY)
+        closed = doc + _between(rng, DAY, 4 * DAY)
         ts["documented"], ts["reviewed"] = (doc, doc), (closed, closed)
         st += [(r, "documenting"), (doc, "reviewing")]
     else:
-        closed = r + rng.randint(10_000, 30 * MINUTE)
+        closed = r + _between(rng, 10_000, 30 * MINUTE)
     st.append((closed, "closed"))
     ts["closed"] = (closed, closed)
     if rng.random() < 0.08:  # closed without anyone recording the resolution
@@ -121,14 +130,14 @@ def _retrospective(rng: random.Random, impact: int, ts: Timestamps) -> list[tupl
     d = impact + _lognormal(rng, 10 * MINUTE)
     f = d + _lognormal(rng, HOUR)
     r = f + _lognormal(rng, 20 * MINUTE)
-    c = r + rng.randint(2 * HOUR, 10 * DAY)
+    c = r + _between(rng, 2 * HOUR, 10 * DAY)
     for role, value in (("detected", d), ("fixed", f), ("resolved", r)):
         ts[role] = (value, c)
     ts["reported"] = ts["accepted"] = (c, c)
     if rng.random() < 0.6:
         ts["closed"] = (c, c)
         return [(c, "closed")]
-    doc = c + rng.randint(DAY, 6 * DAY)
+    doc = c + _between(rng, DAY, 6 * DAY)
     ts["documented"] = ts["closed"] = (doc, doc)
     return [(c, "documenting"), (doc, "closed")]
 
@@ -156,7 +165,7 @@ def timelines(
     severities = [(created, sev)]
     if 0 <= sev < 2 and "fixed" in ts and mode == "standard" and rng.random() < 0.1:
         severities.append(((created + ts["fixed"][0]) // 2, sev + 1))  # escalated mid-incident
-    edits = [created + rng.randint(300, 1500)]  # the API's own follow-up write after creation
+    edits = [created + _between(rng, 300, 1500)]  # the API's own follow-up write after creation
     if "closed" in ts and rng.random() < 0.2:  # a postmortem edit days after closing
-        edits.append(ts["closed"][0] + rng.randint(3 * DAY, 10 * DAY))
+        edits.append(ts["closed"][0] + _between(rng, 3 * DAY, 10 * DAY))
     return created, statuses, severities, ts, edits

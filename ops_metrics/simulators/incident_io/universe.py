@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from bisect import bisect_left
 from collections.abc import Collection
@@ -82,7 +83,15 @@ def _build(workspace_name: str, seed: int, count: int | None) -> IncidentUnivers
     rng = workspace_rng(workspace_name, seed)
     setup = build_setup(ws, rng)
     n = count if count is not None else rng.randint(1500, 2500)
-    return IncidentUniverse(setup, _generate(setup, rng, n))
+    # Generation allocates millions of small containers that all stay alive; pausing the cyclic
+    # GC meanwhile saves about a third of the time for 100k incidents.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return IncidentUniverse(setup, _generate(setup, rng, n))
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _start_times(rng: random.Random, n: int) -> list[int]:
@@ -90,7 +99,7 @@ def _start_times(rng: random.Random, n: int) -> list[int]:
     times = []
     while len(times) < n:
         t = start + int(rng.random() * span)
-        # Fewer incidents at weekends (day 3 after the epoch's Thursday is a Sunday etc.).
+        # Fewer incidents at weekends: the epoch was a Thursday, so (days + 3) % 7 is Monday=0.
         if (t // 86_400_000 + 3) % 7 >= 5 and rng.random() < 0.5:
             continue
         times.append(t)
@@ -99,14 +108,21 @@ def _start_times(rng: random.Random, n: int) -> list[int]:
 
 def _generate(setup: WorkspaceSetup, rng: random.Random, n: int) -> list[SimIncident]:
     people, services = len(setup.people), len(catalog.SERVICES)
-    impacts = len(catalog.IMPACT_OPTIONS)
+    impacts, symptoms = len(catalog.IMPACT_OPTIONS), len(catalog.SYMPTOMS)
+    rnd = rng.random  # randrange/choice/sample cost several random() calls each: avoid them
     incidents = []
     for base in _start_times(rng, n):
-        r = rng.random()
+        r = rnd()
         mode = (
-            "test" if r < 0.03 else "tutorial" if r < 0.04 else "retrospective" if r < 0.09 else "standard"
+            "test"
+            if r < 0.03
+            else "tutorial"
+            if r < 0.04
+            else "retrospective"
+            if r < 0.09
+            else "standard"
         )
-        r = rng.random()
+        r = rnd()
         sev = -1 if r < 0.05 else 0 if r < 0.63 else 1 if r < 0.92 else 2
         created, statuses, severities, ts, edits = timelines(rng, base, mode, sev)
         lead_at = ts["accepted"][1] if "accepted" in ts else NEVER
@@ -114,29 +130,34 @@ def _generate(setup: WorkspaceSetup, rng: random.Random, n: int) -> list[SimInci
         changes |= {known for _, known in ts.values()}
         if lead_at != NEVER:
             changes.add(lead_at)
-        service_ids = tuple(rng.sample(range(services), rng.choice((0, 1, 1, 1, 2, 2, 3))))
-        symptom = rng.choice(catalog.SYMPTOMS)
+        picked: list[int] = []
+        for _ in range((0, 1, 1, 1, 2, 2, 3)[int(rnd() * 7)]):
+            s = int(rnd() * services)
+            if s not in picked:
+                picked.append(s)
+        service_ids = tuple(picked)
+        symptom = catalog.SYMPTOMS[int(rnd() * symptoms)]
         subject = catalog.SERVICES[service_ids[0]] if service_ids else "Multiple services"
         title = f"{subject}: {symptom}"
         if mode != "standard" and mode != "retrospective":
             title = f"[{mode.upper()}] {title}"
-        offset = rng.choice(_OFFSETS) if rng.random() < 0.12 else 0
+        offset = _OFFSETS[int(rnd() * len(_OFFSETS))] if rnd() < 0.12 else 0
         incidents.append(
             SimIncident(
                 id=ulid(created, rng),
                 number=0,
                 created=created,
                 mode=mode,
-                visibility="private" if rng.random() < 0.05 else "public",
-                incident_type=2 if "security" in symptom else rng.choice((0, 0, 0, 1)),
-                lead=rng.randrange(people),
-                reporter=rng.randrange(people),
+                visibility="private" if rnd() < 0.05 else "public",
+                incident_type=2 if "security" in symptom else int(rnd() < 0.25),
+                lead=int(rnd() * people),
+                reporter=int(rnd() * people),
                 services=service_ids,
-                impact=rng.randrange(impacts) if rng.random() < 0.7 else -1,
+                impact=int(rnd() * impacts) if rnd() < 0.7 else -1,
                 title=title,
                 summary=f"{subject} showed {symptom}; responders are tracking customer impact.",
                 offset=offset,
-                offset_all=offset != 0 and rng.random() < 0.3,
+                offset_all=offset != 0 and rnd() < 0.3,
                 statuses=tuple(statuses),
                 severities=tuple(severities),
                 timestamps=ts,

@@ -13,6 +13,8 @@ from ops_metrics.registry import Workspace
 from ops_metrics.simulators.incident_io import catalog
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [_CROCKFORD[i >> 5] + _CROCKFORD[i & 31] for i in range(1024)]
+_SHIFTS = tuple(range(120, -1, -10))
 PEOPLE_PER_WORKSPACE = 60
 
 
@@ -26,13 +28,12 @@ def workspace_rng(workspace_name: str, seed: int) -> random.Random:
 
 
 def ulid(ms: int, rng: random.Random) -> str:
-    """A ULID (the format Incident.io uses): 48-bit milliseconds then 80 random bits."""
+    """A ULID (the format Incident.io uses): 48-bit milliseconds then 80 random bits.
+
+    26 Crockford base-32 digits, encoded two at a time (10 bits) from a table: ~1 µs each, which
+    matters when a benchmark asks for 100k incidents."""
     value = (ms << 80) | rng.getrandbits(80)
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
 
 
 @dataclass(frozen=True)
