@@ -11,10 +11,13 @@ import dagster as dg
 from ops_metrics import settings
 from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.ai_tools.schedules import build_ai_tools_job, build_ai_tools_schedule
+from ops_metrics.dbt.assets import dbt_ai_models_selection, dbt_incident_models_selection
+from ops_metrics.dbt.definitions import defs as dbt_defs
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
 from ops_metrics.sources import SourcesResource
-from ops_metrics.warehouse.duckdb import DuckDBWarehouse, WarehouseResource
+from ops_metrics.warehouse.base import WarehouseResource
+from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 
 
@@ -35,12 +38,24 @@ def resources() -> dict[str, object]:
     }
 
 
-incident_job = build_incident_job()
-ai_tools_job = build_ai_tools_job()
+# The scheduled jobs carry their downstream dbt models, so a scheduled hour ends with fresh marts.
+incident_job = build_incident_job(downstream=dbt_incident_models_selection())
+ai_tools_job = build_ai_tools_job(downstream=dbt_ai_models_selection())
 
-defs = dg.Definitions(
-    assets=[*incident_assets, *tool_assets],
-    jobs=[incident_job, ai_tools_job],
-    schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
-    resources=resources(),
+# Declarative automation (dbt models after their upstream lands) runs only while this sensor is on.
+automation_sensor = dg.AutomationConditionSensorDefinition(
+    "automation_sensor",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+
+defs = dg.Definitions.merge(
+    dg.Definitions(
+        assets=[*incident_assets, *tool_assets],
+        jobs=[incident_job, ai_tools_job],
+        schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
+        sensors=[automation_sensor],
+        resources=resources(),
+    ),
+    dbt_defs,
 )

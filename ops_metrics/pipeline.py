@@ -14,6 +14,8 @@ import dagster as dg
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
+# The demo prints its own progress; Dagster's per-event console log would drown it.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Step:
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for event in result.get_asset_materialization_events():
-        mat = event.asset_materialization
+        mat = event.materialization
         if mat is not None:
             out[mat.asset_key.to_user_string()] = {k: v.value for k, v in mat.metadata.items()}
     return out
@@ -56,7 +58,7 @@ def materialize_step(
         tags = {RANGE_START: partition_range[0], RANGE_END: partition_range[1]} if partition_range else None
         result = dg.materialize(
             assets, instance=instance, resources=resources, selection=selection, tags=tags,
-            raise_on_error=False,
+            raise_on_error=False, run_config=QUIET,
         )
         meta = _metadata(result)
         if not result.success:

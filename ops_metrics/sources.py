@@ -14,16 +14,23 @@ from urllib.parse import urlparse
 import dagster as dg
 import httpx
 
+from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.settings import ConfigurationError
 
 SIMULATOR_BASE_URL = "http://simulator.local"
 
 
-@lru_cache(maxsize=1)
-def _simulator_app():  # noqa: ANN202 - a Router; imported lazily to keep the code location lean
-    from ops_metrics.simulators.app import build_app
+@lru_cache(maxsize=8)
+def simulator_app(seed: int | None = None, frozen_at: str | None = None):  # noqa: ANN201
+    """The in-process simulator (a Router), built once per process and setting; imported lazily
+    to keep the code location lean."""
+    from datetime import datetime
 
-    return build_app()
+    from ops_metrics.simulators.app import DEFAULT_SEED, SimulatorOptions, build_app
+    from ops_metrics.simulators.clock import fixed_clock, system_clock
+
+    clock = fixed_clock(datetime.fromisoformat(frozen_at)) if frozen_at else system_clock
+    return build_app(SimulatorOptions(seed=DEFAULT_SEED if seed is None else seed, clock=clock))
 
 
 def require_env(name: str) -> str:
@@ -45,12 +52,24 @@ class SourcesResource(dg.ConfigurableResource):
 
     mode: str = "simulated"
     timeout_seconds: float = 30.0
+    # Retries of each request (see ingestion.retry); tests turn the waits down to zero.
+    retry_max_attempts: int = 6
+    retry_base_delay_seconds: float = 0.5
+    # Simulated mode only: the data set's seed, and an ISO instant to freeze the simulators'
+    # clock at (default: the real time), so a run can be replayed exactly.
+    simulator_seed: int | None = None
+    simulator_frozen_at: str | None = None
 
     @property
     def simulated(self) -> bool:
         if self.mode not in ("simulated", "live"):
             raise ConfigurationError(f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}")
         return self.mode == "simulated"
+
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.retry_max_attempts, base_delay=self.retry_base_delay_seconds
+        )
 
     def secret(self, env: str, simulated_value: str) -> str:
         return simulated_value if self.simulated else require_env(env)
@@ -68,7 +87,7 @@ class SourcesResource(dg.ConfigurableResource):
 
             return httpx.Client(
                 base_url=SIMULATOR_BASE_URL,
-                transport=transport(_simulator_app()),
+                transport=transport(simulator_app(self.simulator_seed, self.simulator_frozen_at)),
                 headers=headers,
                 auth=auth,
                 timeout=timeout,

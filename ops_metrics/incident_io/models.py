@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -94,3 +95,26 @@ class Incident(_Open):
     incident_role_assignments: list[RoleAssignment] = []
     custom_field_entries: list[CustomFieldEntry] = []
     incident_timestamp_values: list[IncidentTimestampValue] = []
+    # Documented in the v2 spec; kept in the raw payload, not modelled further.
+    summary: str | None = None
+    permalink: str | None = None
+    call_url: str | None = None
+    creator: Any = None
+    duration_metrics: Any = None
+    external_issue_reference: Any = None
+    has_debrief: bool | None = None
+    postmortem_document_url: str | None = None
+    slack_channel_id: str | None = None
+    slack_channel_name: str | None = None
+    slack_team_id: str | None = None
+    workload_minutes_late: float | None = None
+    workload_minutes_sleeping: float | None = None
+    workload_minutes_total: float | None = None
+    workload_minutes_working: float | None = None
+
+    # Fields every incident carries; one missing from a whole load is reported as vanished.
+    expected_fields: ClassVar[frozenset[str]] = frozenset(
+        {"id", "reference", "name", "created_at", "updated_at", "mode", "visibility",
+         "incident_status", "incident_role_assignments", "custom_field_entries",
+         "incident_timestamp_values"}
+    )

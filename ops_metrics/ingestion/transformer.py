@@ -58,6 +58,12 @@ class DataTransformer(Generic[M]):
         self.policy = policy
         self.log = log or logging.getLogger(f"ops_metrics.{source}")
         self.known_fields = {f.alias or name for name, f in model.model_fields.items()}
+        # Optional fields come and go record by record; only fields a model marks as always
+        # present (`expected_fields`, else its required fields) count as vanished.
+        self.expected_fields = set(
+            getattr(model, "expected_fields", None)
+            or {f.alias or n for n, f in model.model_fields.items() if f.is_required()}
+        )
         self.drift = DriftReport()
         self.rejects: list[Reject] = []
         self._seen_fields: set[str] = set()
@@ -91,9 +97,9 @@ class DataTransformer(Generic[M]):
         return model
 
     def finish(self) -> DriftReport:
-        """Close the run: fields the model knows that no record carried count as vanished."""
+        """Close the run: expected fields that no record carried count as vanished."""
         if self.validated or self.rejects:
-            self.drift.vanished_fields = sorted(self.known_fields - self._seen_fields)
+            self.drift.vanished_fields = sorted(self.expected_fields - self._seen_fields)
         return self.drift
 
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
 import duckdb
 import pyarrow as pa
 
 from ops_metrics.warehouse import merge_sql
-from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
+from ops_metrics.warehouse.base import Progress, WarehouseResource, normalise
+from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 _TYPES = {
     "varchar": "varchar",
@@ -36,24 +36,6 @@ _ARROW = {
 }
 # Another process (dbt, a second run) holding the file: wait for it rather than fail the run.
 LOCK_WAIT_SECONDS = 120.0
-
-Progress = Callable[[str], None]
-
-
-class WarehouseResource(dg.ConfigurableResource):
-    """What the IO manager needs from a warehouse; DuckDB and Snowflake implement it."""
-
-    def merge(
-        self,
-        spec: TableSpec,
-        batches: Iterable[list[dict[str, Any]]],
-        run_id: str,
-        progress: Progress | None = None,
-    ) -> MergeResult:
-        raise NotImplementedError
-
-    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
 
 
 class DuckDBWarehouse(WarehouseResource):
@@ -98,12 +80,14 @@ class DuckDBWarehouse(WarehouseResource):
             self._ensure_table(con, spec)
             # A temporary stage dies with the connection: a crash can never leave it behind
             # or let it leak into the next load.
-            con.execute(f"create or replace temporary table {stage} as select * from {spec.qualified} limit 0")
+            con.execute(
+                f"create or replace temporary table {stage} as select * from {spec.qualified} limit 0"
+            )
             for rows in batches:
                 if not rows:
                     continue
                 table = pa.Table.from_pylist(
-                    [_normalise(row, spec, loaded_at, run_id) for row in rows], schema=schema
+                    [normalise(row, spec, loaded_at, run_id) for row in rows], schema=schema
                 )
                 con.register("incoming_batch", table)
                 con.execute(f"insert into {stage} by name select * from incoming_batch")
@@ -145,18 +129,3 @@ class DuckDBWarehouse(WarehouseResource):
         for c in spec.all_columns:
             if c.name not in existing:
                 con.execute(f"alter table {spec.qualified} add column {c.name} {_TYPES[c.type]}")
-
-
-def _normalise(row: dict[str, Any], spec: TableSpec, loaded_at: datetime, run_id: str) -> dict[str, Any]:
-    out = {c.name: _value(row.get(c.name), c) for c in spec.columns}
-    out["_loaded_at"] = loaded_at
-    out["_run_id"] = run_id
-    return out
-
-
-def _value(value: Any, column: Column) -> Any:
-    if value is None:
-        return None
-    if column.type == "timestamp" and isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value

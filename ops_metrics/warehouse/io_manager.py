@@ -17,7 +17,7 @@ from typing import Any
 import dagster as dg
 
 from ops_metrics.ingestion.transformer import Reject
-from ops_metrics.warehouse.duckdb import WarehouseResource
+from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.table import TableSpec, rejects_spec
 
 
@@ -71,7 +71,9 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
 
 
 def _reject_row(reject: Reject, now: datetime) -> dict[str, Any]:
-    record_id = reject.record_id or "sha256:" + hashlib.sha256(reject.payload.encode()).hexdigest()[:16]
+    record_id = (
+        reject.record_id or "sha256:" + hashlib.sha256(reject.payload.encode()).hexdigest()[:16]
+    )
     return {
         "record_id": record_id,
         "field": reject.field,

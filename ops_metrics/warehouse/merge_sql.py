@@ -15,7 +15,7 @@ def _on(spec: TableSpec) -> str:
     return " and ".join(f"t.{k} = s.{k}" for k in spec.primary_key)
 
 
-def _changed(spec: TableSpec, json_cmp: str = "{0}") -> str:
+def changed(spec: TableSpec, json_cmp: str = "{0}") -> str:
     # The version column alone moving (a re-pull of identical data) is not a change worth a write.
     skip = {*spec.primary_key, spec.version_column}
     cols = [c for c in spec.columns if c.name not in skip]
@@ -27,10 +27,18 @@ def _changed(spec: TableSpec, json_cmp: str = "{0}") -> str:
     return " or ".join(parts) or "false"
 
 
-def dedup_stage(spec: TableSpec, stage: str, deduped: str) -> str:
+def dedup_stage(spec: TableSpec, stage: str, deduped: str, json_parse: str = "{0}") -> str:
+    """`json_parse` turns a staged json column into the target's type (Snowflake stages JSON as
+    text and needs `parse_json({0})`); by default the stage already holds the target's types."""
     keys = ", ".join(spec.primary_key)
+    columns = "*"
+    if json_parse != "{0}":
+        columns = ", ".join(
+            f"{json_parse.format(c.name)} as {c.name}" if c.type == "json" else c.name
+            for c in spec.all_columns
+        )
     return (
-        f"create or replace temporary table {deduped} as select * from {stage} "
+        f"create or replace temporary table {deduped} as select {columns} from {stage} "
         f"qualify row_number() over (partition by {keys} order by {spec.version_column} desc) = 1"
     )
 
@@ -42,8 +50,8 @@ def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
     return f"""
         select
             count_if(t.{first_key} is null),
-            count_if(t.{first_key} is not null and s.{v} >= t.{v} and ({_changed(spec, json_cmp)})),
-            count_if(t.{first_key} is not null and s.{v} >= t.{v} and not ({_changed(spec, json_cmp)})),
+            count_if(t.{first_key} is not null and s.{v} >= t.{v} and ({changed(spec, json_cmp)})),
+            count_if(t.{first_key} is not null and s.{v} >= t.{v} and not ({changed(spec, json_cmp)})),
             count_if(t.{first_key} is not null and s.{v} < t.{v})
         from {staged} s left join {spec.qualified} t on {_on(spec)}
     """
@@ -55,7 +63,7 @@ def merge(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
     v = spec.version_column
     return f"""
         merge into {spec.qualified} t using {staged} s on {_on(spec)}
-        when matched and s.{v} >= t.{v} and ({_changed(spec, json_cmp)}) then update set
+        when matched and s.{v} >= t.{v} and ({changed(spec, json_cmp)}) then update set
             {", ".join(f"{n} = s.{n}" for n in updatable)}
         when not matched then insert ({", ".join(names)})
             values ({", ".join(f"s.{n}" for n in names)})

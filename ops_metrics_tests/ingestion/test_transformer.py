@@ -1,5 +1,7 @@
 """DataTransformer: coercion, drift, and errors that name the record and the field."""
 
+from typing import ClassVar
+
 import pytest
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
@@ -38,8 +40,12 @@ def test_the_reject_policy_keeps_the_record_instead_of_failing():
     assert (reject.record_id, reject.field) == ("bad", "count") and '"many"' in reject.payload
 
 
+class ThingWithExpectations(Thing):
+    expected_fields: ClassVar[frozenset[str]] = frozenset({"id", "count", "created_at", "note"})
+
+
 def test_new_and_vanished_fields_are_reported_as_drift():
-    t = DataTransformer("src", Thing)
+    t = DataTransformer("src", ThingWithExpectations)
     record = {k: v for k, v in GOOD.items() if k != "note"}
     t.validate({**record, "brand_new": 1})
     t.validate({**record, "brand_new": 2})

@@ -1,0 +1,14 @@
+"""The dbt part of the code location; ops_metrics/definitions.py merges it."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ops_metrics.dbt.assets import dbt_resource, ops_metrics_dbt_assets
+from ops_metrics.dbt.automation import run_failure_sensor
+
+defs = dg.Definitions(
+    assets=[ops_metrics_dbt_assets],
+    sensors=[run_failure_sensor],
+    resources={"dbt": dbt_resource()},
+)

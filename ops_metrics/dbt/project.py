@@ -1,0 +1,39 @@
+"""The dbt project handle shared by the assets, the resource and the tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from ops_metrics import settings
+
+ops_metrics_dbt_project = DbtProject(
+    project_dir=settings.DBT_PROJECT_DIR,
+    profiles_dir=settings.DBT_PROJECT_DIR,
+    # profiles.yml reads OPS_METRICS_TARGET too, so dbt and Dagster agree without a flag.
+    target=settings.target(),
+)
+# Under `dagster dev` the manifest is re-parsed on every load so model edits show up at once.
+ops_metrics_dbt_project.prepare_if_dev()
+
+
+def ensure_manifest(project: DbtProject = ops_metrics_dbt_project) -> Path:
+    """Parse the project when no manifest exists yet (fresh clone, pytest, `dg` commands), so
+    importing the definitions never needs a separate `dbt parse` step. Images should still run
+    `dagster-dbt project prepare-and-package` at build time."""
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project.manifest_path
+
+
+def dbt_subprocess_env() -> dict[str, str]:
+    """Variables the dbt subprocess needs: the warehouse file from the same settings as the IO
+    manager, made absolute because dbt runs with the dbt project as its working directory."""
+    return {"OPS_METRICS_DUCKDB_PATH": str(settings.duckdb_path().resolve())}
+
+
+def export_dbt_env() -> None:
+    """DbtCliResource copies os.environ into the dbt subprocess, so set the variables there."""
+    os.environ.update(dbt_subprocess_env())

@@ -1,0 +1,84 @@
+"""How dbt resources become Dagster assets: source keys from the registry, groups by layer,
+freshness policies on marts and declarative automation on models."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from ops_metrics import registry
+
+# Raw table name -> ingestion asset key. Derived from the registry, so lineage from
+# incident_io/<workspace>/incidents and ai_tools/<tool>/daily_usage cannot drift from ingestion.
+INGESTION_KEYS: dict[str, dg.AssetKey] = {
+    **{ws.raw_table: dg.AssetKey(ws.asset_key) for ws in registry.WORKSPACES},
+    **{tool.raw_table: dg.AssetKey(tool.asset_key) for tool in registry.TOOLS},
+}
+
+# Incident marts follow the hourly ingestion; AI telemetry the daily 14:30 UTC job.
+FRESHNESS_BY_DOMAIN: dict[str, dg.FreshnessPolicy] = {
+    "ops": dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=3), warn_window=timedelta(hours=1, minutes=30)
+    ),
+    "ai_telemetry": dg.FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=48), warn_window=timedelta(hours=26)
+    ),
+}
+
+# Rebuild a model when its parents update, but never start a second dbt run while one is in
+# progress (concurrent dbt runs collide on temp tables; DuckDB has one writer anyway).
+MODEL_AUTOMATION = dg.AutomationCondition.eager() & ~dg.AutomationCondition.in_progress()
+
+
+class OpsMetricsDbtTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            if table not in INGESTION_KEYS:
+                # Fail at load time: a source nobody ingests would silently break lineage.
+                raise dg.DagsterInvalidDefinitionError(
+                    f"dbt source {dbt_resource_props['unique_id']} reads raw.{table}, which no "
+                    "entry of ops_metrics.registry produces"
+                )
+            return INGESTION_KEYS[table]
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        # fqn is [project, layer, ...]: staging / intermediate / marts.
+        fqn = dbt_resource_props.get("fqn") or []
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
+            return f"dbt_{fqn[1]}"
+        return super().get_group_name(dbt_resource_props)
+
+    def get_automation_condition(
+        self, dbt_resource_props: Mapping[str, Any]
+    ) -> dg.AutomationCondition | None:
+        if dbt_resource_props["resource_type"] == "model":
+            return MODEL_AUTOMATION
+        return None
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        policy = mart_freshness_policy(props)
+        return spec.replace_attributes(freshness_policy=policy) if policy else spec
+
+
+def mart_freshness_policy(dbt_resource_props: Mapping[str, Any]) -> dg.FreshnessPolicy | None:
+    """Marts carry the freshness promise of their domain (tagged in dbt_project.yml)."""
+    fqn = dbt_resource_props.get("fqn") or []
+    if dbt_resource_props["resource_type"] != "model" or len(fqn) < 2 or fqn[1] != "marts":
+        return None
+    for tag in dbt_resource_props.get("tags", []):
+        if tag in FRESHNESS_BY_DOMAIN:
+            return FRESHNESS_BY_DOMAIN[tag]
+    return None

@@ -1,0 +1,226 @@
+"""The Snowflake backend of stage-and-merge: the same contract as the DuckDB one.
+
+Slow to import (dagster-snowflake pulls in Snowpark): only `definitions.warehouse_resource`
+imports this module, and only when OPS_METRICS_TARGET=snowflake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import snowflake.connector.pandas_tools as pandas_tools
+from dagster_snowflake import SnowflakeResource
+from pydantic import Field
+from snowflake.connector import SnowflakeConnection
+from snowflake.connector.cursor import SnowflakeCursor
+
+from ops_metrics.warehouse import merge_sql, snowflake_config
+from ops_metrics.warehouse.base import Progress, WarehouseResource, normalise
+from ops_metrics.warehouse.table import MergeResult, TableSpec
+
+_TYPES = {
+    "varchar": "varchar",
+    # TIMESTAMP maps to whatever the account's TIMESTAMP_TYPE_MAPPING says; the contract is NTZ.
+    "timestamp": "timestamp_ntz",
+    "date": "date",
+    "double": "double",
+    "bigint": "bigint",
+    "boolean": "boolean",
+    "json": "variant",
+}
+# write_pandas loads Parquet; a VARIANT column would take the JSON text as a string, so the stage
+# holds text and the dedup step parses it.
+_STAGE_TYPES = {**_TYPES, "json": "varchar"}
+_ARROW = {
+    "varchar": pa.string(),
+    "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
+    "double": pa.float64(),
+    "bigint": pa.int64(),
+    "boolean": pa.bool_(),
+    "json": pa.string(),
+}
+# Nullable pandas dtypes: the default conversion would turn an int column with a NULL into floats.
+_PANDAS = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+# VARIANT equality depends on how a value was built; TO_JSON is canonical (sorted keys).
+JSON_CMP = "to_json({0})"
+JSON_PARSE = "parse_json({0})"
+
+
+class SnowflakeWarehouse(WarehouseResource):
+    """Snowflake through dagster-snowflake's `SnowflakeResource`: one connection per call.
+
+    `query` binds `params` in the resource's paramstyle; `snowflake_warehouse_from_env` sets
+    qmark, so `?` placeholders work as they do with DuckDB.
+    """
+
+    snowflake: SnowflakeResource
+    emulator: bool = Field(
+        default=False,
+        description=(
+            "Target is the fakesnow emulator: switches on the shims `_emulated_stage` and "
+            "`_emulated_merge`. The SQL sent to a real Snowflake never depends on it."
+        ),
+    )
+
+    @contextmanager
+    def connect(self) -> Iterator[SnowflakeConnection]:
+        with self.snowflake.get_connection() as conn:
+            try:
+                yield conn
+            except BaseException:
+                # get_connection closes only on success; closing here ends the session, which
+                # drops its temporary stage tables and rolls back anything still open.
+                conn.close()
+                raise
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return [tuple(row) for row in cur.fetchall()]
+
+    def merge(
+        self,
+        spec: TableSpec,
+        batches: Iterable[list[dict[str, Any]]],
+        run_id: str,
+        progress: Progress | None = None,
+    ) -> MergeResult:
+        result = MergeResult()
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        stage, deduped = f"stage__{spec.name}", f"stage_dedup__{spec.name}"
+        with self.connect() as conn, conn.cursor() as cur:
+            _ensure_table(cur, spec)
+            # Temporary tables live in the session's schema: naming them unqualified after USE
+            # SCHEMA works on Snowflake and on fakesnow (which cannot create `raw.tmp` temps).
+            cur.execute(f"use schema {spec.schema}")
+            cols = ", ".join(f"{c.name} {_STAGE_TYPES[c.type]}" for c in spec.all_columns)
+            cur.execute(f"create or replace temporary table {stage} ({cols})")
+            for rows in batches:
+                if not rows:
+                    continue
+                records = [normalise(row, spec, loaded_at, run_id) for row in rows]
+                if self.emulator:
+                    _emulated_stage(cur, spec, stage, records, self.snowflake.paramstyle)
+                else:
+                    # Looked up at call time so fakesnow.patch() can replace it.
+                    pandas_tools.write_pandas(
+                        conn,
+                        _frame(records, spec),
+                        stage,
+                        quote_identifiers=False,
+                        use_logical_type=True,
+                    )
+                result.staged += len(rows)
+                if progress:
+                    progress(f"{spec.qualified}: staged {result.staged} rows")
+            cur.execute(merge_sql.dedup_stage(spec, stage, deduped, json_parse=JSON_PARSE))
+            (distinct,) = cur.execute(f"select count(*) from {deduped}").fetchone()
+            result.duplicates_in_batch = result.staged - int(distinct)
+            # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.
+            cur.execute("begin")
+            try:
+                counts = cur.execute(
+                    merge_sql.classify(spec, deduped, json_cmp=JSON_CMP)
+                ).fetchone()
+                result.inserted, result.updated, result.unchanged, result.stale = map(int, counts)
+                if result.inserted or result.updated:
+                    for statement in self._merge_statements(spec, deduped):
+                        cur.execute(statement)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            cur.execute(f"drop table if exists {stage}")
+            cur.execute(f"drop table if exists {deduped}")
+        return result
+
+    def _merge_statements(self, spec: TableSpec, staged: str) -> list[str]:
+        if self.emulator:
+            return _emulated_merge(spec, staged)
+        return [merge_sql.merge(spec, staged, json_cmp=JSON_CMP)]
+
+
+def _emulated_merge(spec: TableSpec, staged: str) -> list[str]:
+    """EMULATOR SHIM (fakesnow 0.12), used only when `emulator=True`.
+
+    fakesnow runs MERGE as a CREATE TEMPORARY TABLE ... AS plus DML and records the new table's
+    metadata in its `_fs_global` DuckDB database; inside an explicit transaction DuckDB refuses a
+    write to a second database ("a single transaction can only write to a single attached
+    database"), so MERGE cannot run between BEGIN and COMMIT. This pair of statements has the same
+    effect as `merge_sql.merge` (update changed rows at an equal or newer version, then insert new
+    keys) and is plain DML, so the transaction and its rollback stay testable on the emulator.
+    """
+    names = [c.name for c in spec.all_columns]
+    updatable = [n for n in names if n not in spec.primary_key]
+    on = " and ".join(f"t.{k} = s.{k}" for k in spec.primary_key)
+    v = spec.version_column
+    changed = merge_sql.changed(spec, JSON_CMP)
+    return [
+        f"update {spec.qualified} t set {', '.join(f'{n} = s.{n}' for n in updatable)} "
+        f"from {staged} s where {on} and s.{v} >= t.{v} and ({changed})",
+        f"insert into {spec.qualified} ({', '.join(names)}) "
+        f"select {', '.join(f's.{n}' for n in names)} from {staged} s "
+        f"where not exists (select 1 from {spec.qualified} t where {on})",
+    ]
+
+
+def _emulated_stage(
+    cur: SnowflakeCursor,
+    spec: TableSpec,
+    stage: str,
+    records: list[dict[str, Any]],
+    paramstyle: str | None,
+) -> None:
+    """EMULATOR SHIM (fakesnow server), used only when `emulator=True`.
+
+    Against the fakesnow server the real `write_pandas` fails: connector 4.x loads with
+    `COPY INTO ... FROM (SELECT $1:"col" ... FROM '@stage')`, and fakesnow 0.12 rejects a quoted
+    stage location ("invalid URL prefix"). A bound multi-row INSERT stages the same values.
+    """
+    names = [c.name for c in spec.all_columns]
+    marker = "?" if paramstyle == "qmark" else "%s"  # the connector's default is pyformat
+    cur.executemany(
+        f"insert into {stage} ({', '.join(names)}) values ({', '.join(marker for _ in names)})",
+        [tuple(record[n] for n in names) for record in records],
+    )
+
+
+def _ensure_table(cur: SnowflakeCursor, spec: TableSpec) -> None:
+    cur.execute(f"create schema if not exists {spec.schema}")
+    cols = ", ".join(f"{c.name} {_TYPES[c.type]}" for c in spec.all_columns)
+    keys = ", ".join(spec.primary_key)
+    cur.execute(f"create table if not exists {spec.qualified} ({cols}, primary key ({keys}))")
+    # Unquoted identifiers are stored upper-case. Names come from checked identifiers, so they
+    # are safe to inline (and inlining keeps this independent of the paramstyle).
+    cur.execute(
+        "select column_name from information_schema.columns "
+        f"where table_schema = '{spec.schema.upper()}' and table_name = '{spec.name.upper()}'"
+    )
+    existing = {row[0].lower() for row in cur.fetchall()}
+    # Code that learns a new column evolves the table instead of failing the load.
+    for c in spec.all_columns:
+        if c.name.lower() not in existing:
+            cur.execute(f"alter table {spec.qualified} add column {c.name} {_TYPES[c.type]}")
+
+
+def _frame(records: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
+    schema = pa.schema([(c.name, _ARROW[c.type]) for c in spec.all_columns])
+    return pa.Table.from_pylist(records, schema=schema).to_pandas(types_mapper=_PANDAS.get)
+
+
+def snowflake_warehouse_from_env() -> SnowflakeWarehouse:
+    """SNOWFLAKE_ACCOUNT, SNOWFLAKE_USER, SNOWFLAKE_DATABASE and one of SNOWFLAKE_PASSWORD,
+    SNOWFLAKE_PRIVATE_KEY, SNOWFLAKE_PRIVATE_KEY_PATH are required; see `snowflake_config`."""
+    settings = snowflake_config.settings_from_env()
+    resource = SnowflakeResource(
+        **settings.resource_kwargs,
+        paramstyle="qmark",
+        additional_snowflake_connection_args=settings.connection_args or None,
+    )
+    return SnowflakeWarehouse(snowflake=resource, emulator=settings.emulator)

@@ -1,0 +1,44 @@
+{#- Incident <-> affected service pairs, one row per service listed in the catalog-backed
+    "Affected services" field (raw JSON array of {id, name, external_id}). -#}
+with
+
+incidents as (
+
+    select * from {{ ref('int_ops__incidents_unioned') }}
+
+),
+
+services as (
+
+    select
+        incidents.incident_key,
+        incidents.workspace,
+        incidents.updated_at,
+        {{ json_field('service.value', 'id') }} as service_id,
+        {{ json_field('service.value', 'name') }} as service_name,
+        {{ json_field('service.value', 'external_id') }} as service_external_id
+    from incidents
+    {{ unnest_json_array('incidents.affected_services', 'service') }}
+
+),
+
+deduplicated as (
+
+    -- The same service listed twice on one incident is one relationship.
+    select
+        incident_key,
+        workspace,
+        service_id,
+        max(service_name) as service_name,
+        max(service_external_id) as service_external_id,
+        max(updated_at) as updated_at
+    from services
+    where service_id is not null
+    group by incident_key, workspace, service_id
+
+)
+
+select
+    incident_key || ':' || service_id as incident_service_key,
+    *
+from deduplicated

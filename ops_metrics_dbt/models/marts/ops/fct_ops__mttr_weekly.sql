@@ -1,0 +1,115 @@
+{#- MTTD / MTTR per workspace x severity x ISO week (by the week the incident was created), on a
+    gap-filled week spine so the week-over-week lag always compares adjacent weeks. -#}
+with
+
+incidents as (
+
+    select * from {{ ref('fct_ops__incidents') }}
+
+),
+
+weekly as (
+
+    select
+        workspace,
+        coalesce(severity, 'Unknown') as severity,
+        {{ iso_week_start('incident_date') }} as week_start,
+        count(*) as incident_count,
+        count(resolved_at) as resolved_count,
+        avg(ttd_sec) as mttd_sec,
+        avg(ttr_sec) as mttr_sec,
+        {{ percentile_cont('ttr_sec', 0.5) }} as ttr_p50_sec
+    from incidents
+    group by 1, 2, 3
+
+),
+
+weeks as (
+
+    {{ date_spine_filter(
+        'week',
+        '(select min(week_start) from weekly)',
+        '(select max(week_start) from weekly)'
+    ) }}
+
+),
+
+series as (
+
+    select
+        workspace,
+        severity,
+        min(week_start) as first_week
+    from weekly
+    group by workspace, severity
+
+),
+
+spine as (
+
+    select
+        series.workspace,
+        series.severity,
+        weeks.date_week as week_start
+    from series
+    inner join weeks
+        on weeks.date_week >= series.first_week
+
+),
+
+filled as (
+
+    select
+        spine.workspace,
+        spine.severity,
+        spine.week_start,
+        coalesce(weekly.incident_count, 0) as incident_count,
+        coalesce(weekly.resolved_count, 0) as resolved_count,
+        weekly.mttd_sec,
+        weekly.mttr_sec,
+        weekly.ttr_p50_sec
+    from spine
+    left join weekly
+        on spine.workspace = weekly.workspace
+        and spine.severity = weekly.severity
+        and spine.week_start = weekly.week_start
+
+),
+
+with_previous as (
+
+    select
+        *,
+        lag(mttd_sec) over (
+            partition by workspace, severity order by week_start
+        ) as previous_mttd_sec,
+        lag(mttr_sec) over (
+            partition by workspace, severity order by week_start
+        ) as previous_mttr_sec
+    from filled
+
+),
+
+final as (
+
+    select
+        workspace || ':' || severity || ':' || cast(week_start as varchar) as mttr_weekly_key,
+        workspace,
+        severity,
+        week_start,
+        {{ iso_year('week_start') }} as iso_year,
+        {{ iso_week('week_start') }} as iso_week,
+        incident_count,
+        resolved_count,
+        mttd_sec,
+        mttr_sec,
+        ttr_p50_sec,
+        mttd_sec - previous_mttd_sec as mttd_wow_change_sec,
+        {{ safe_divide('mttd_sec - previous_mttd_sec', 'previous_mttd_sec') }} as mttd_wow_change_pct,
+        mttr_sec - previous_mttr_sec as mttr_wow_change_sec,
+        {{ safe_divide('mttr_sec - previous_mttr_sec', 'previous_mttr_sec') }} as mttr_wow_change_pct
+    from with_previous
+
+)
+
+select * from final
