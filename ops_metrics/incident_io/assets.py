@@ -1,6 +1,5 @@
 """One hourly-partitioned asset per Incident.io workspace, generated from the registry."""
 
-
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +75,9 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             watermark = newest[0] if newest else previous.watermark
             return {
                 "watermark": watermark.isoformat() if watermark else None,
-                "loaded_through": max(partition.end, previous.loaded_through or partition.end).isoformat(),
+                "loaded_through": max(
+                    partition.end, previous.loaded_through or partition.end
+                ).isoformat(),
                 "window_start": window.start.isoformat(),
                 "window_end": window.end.isoformat(),
                 "api_requests": extractor.stats.requests,

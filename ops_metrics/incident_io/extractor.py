@@ -29,4 +29,6 @@ class IncidentExtractor(APIExtractor):
             "updated_at[gte]": _iso(window.start),
             "updated_at[lte]": _iso(window.end),
         }
-        yield from self.paginate("GET", "/v2/incidents", PAGINATION, lambda b: b["incidents"], params)
+        yield from self.paginate(
+            "GET", "/v2/incidents", PAGINATION, lambda b: b["incidents"], params
+        )

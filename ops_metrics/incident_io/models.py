@@ -114,7 +114,17 @@ class Incident(_Open):
 
     # Fields every incident carries; one missing from a whole load is reported as vanished.
     expected_fields: ClassVar[frozenset[str]] = frozenset(
-        {"id", "reference", "name", "created_at", "updated_at", "mode", "visibility",
-         "incident_status", "incident_role_assignments", "custom_field_entries",
-         "incident_timestamp_values"}
+        {
+            "id",
+            "reference",
+            "name",
+            "created_at",
+            "updated_at",
+            "mode",
+            "visibility",
+            "incident_status",
+            "incident_role_assignments",
+            "custom_field_entries",
+            "incident_timestamp_values",
+        }
     )

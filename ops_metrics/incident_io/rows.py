@@ -58,7 +58,9 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds()
 
 
-def incident_row(workspace: Workspace, incident: Incident, payload: dict[str, Any]) -> dict[str, Any]:
+def incident_row(
+    workspace: Workspace, incident: Incident, payload: dict[str, Any]
+) -> dict[str, Any]:
     stamps = {
         tv.incident_timestamp.name: _utc(tv.value.value) if tv.value else None
         for tv in incident.incident_timestamp_values
@@ -76,8 +78,11 @@ def incident_row(workspace: Workspace, incident: Incident, payload: dict[str, An
         if ra.assignee is not None and ra.role.role_type in ("lead", "reporter")
     }
     services = [
-        {"id": v.value_catalog_entry.id, "name": v.value_catalog_entry.name,
-         "external_id": v.value_catalog_entry.external_id}
+        {
+            "id": v.value_catalog_entry.id,
+            "name": v.value_catalog_entry.name,
+            "external_id": v.value_catalog_entry.external_id,
+        }
         for entry in incident.custom_field_entries
         if entry.custom_field.name == AFFECTED_SERVICES_FIELD
         for v in entry.values

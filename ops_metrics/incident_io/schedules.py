@@ -12,7 +12,9 @@ def incident_selection() -> dg.AssetSelection:
     return dg.AssetSelection.assets(*[dg.AssetKey(ws.asset_key) for ws in WORKSPACES])
 
 
-def build_incident_job(downstream: dg.AssetSelection | None = None) -> dg.UnresolvedAssetJobDefinition:
+def build_incident_job(
+    downstream: dg.AssetSelection | None = None,
+) -> dg.UnresolvedAssetJobDefinition:
     selection = incident_selection()
     if downstream is not None:
         selection = selection | downstream
@@ -27,6 +29,8 @@ def build_incident_job(downstream: dg.AssetSelection | None = None) -> dg.Unreso
 def build_incident_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
     # Five past the hour: the hour just closed is complete at the vendor by then.
     return dg.build_schedule_from_partitioned_job(
-        job, minute_of_hour=5, name="incident_io_hourly_schedule",
+        job,
+        minute_of_hour=5,
+        name="incident_io_hourly_schedule",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )

@@ -56,7 +56,9 @@ class APIExtractor(BaseExtractor):
                         f"{attempt} times: {_excerpt(response)}"
                     )
                 delay = self.retry.server_delay(response)
-                self._wait(reason, delay if delay is not None else self.retry.backoff(attempt), attempt)
+                self._wait(
+                    reason, delay if delay is not None else self.retry.backoff(attempt), attempt
+                )
                 continue
             if response.status_code >= 400:
                 hint = " (check the API key)" if response.status_code in (401, 403) else ""

@@ -33,9 +33,7 @@ class ExtractStats:
         self.retry_reasons[reason] = self.retry_reasons.get(reason, 0) + 1
 
 
-def incremental_window(
-    partition: Window, watermark: datetime | None, overlap: timedelta
-) -> Window:
+def incremental_window(partition: Window, watermark: datetime | None, overlap: timedelta) -> Window:
     """The window to fetch for a partition: the partition plus a small overlap, reaching back to
     the watermark when loads fell behind (an outage), so the next run catches up by itself.
 
@@ -51,7 +49,9 @@ class BaseExtractor(ABC):
     """Pages of records for a window, with retries (via `retry`), stats and a batch iterator that
     keeps memory flat: nothing holds more than one page plus one batch at a time."""
 
-    def __init__(self, source: str, retry: RetryPolicy | None = None, log: logging.Logger | None = None):
+    def __init__(
+        self, source: str, retry: RetryPolicy | None = None, log: logging.Logger | None = None
+    ):
         self.source = source
         self.retry = retry or RetryPolicy()
         self.log = log or logging.getLogger(f"ops_metrics.{source}")

@@ -1,10 +1,9 @@
 """The workspace assets end to end: simulator -> extractor -> transformer -> stage-and-merge."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
-import json
-
 import pytest
 
 from ops_metrics.incident_io.assets import incident_assets
@@ -15,14 +14,23 @@ from ops_metrics.simulators.incident_io import incident_universe
 from ops_metrics_tests.conftest import FROZEN_AT
 
 NOW = datetime.fromisoformat(FROZEN_AT)
-RANGE = {"dagster/asset_partition_range_start": "2026-03-01-00:00",
-         "dagster/asset_partition_range_end": "2026-03-14-23:00"}
+RANGE = {
+    "dagster/asset_partition_range_start": "2026-03-01-00:00",
+    "dagster/asset_partition_range_end": "2026-03-14-23:00",
+}
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
 def run(resources, instance, tags=None, partition_key=None, assets=incident_assets):
-    return dg.materialize(assets, resources=resources, instance=instance, tags=tags,
-                          partition_key=partition_key, run_config=QUIET, raise_on_error=False)
+    return dg.materialize(
+        assets,
+        resources=resources,
+        instance=instance,
+        tags=tags,
+        partition_key=partition_key,
+        run_config=QUIET,
+        raise_on_error=False,
+    )
 
 
 def ground_truth(workspace: str, start: datetime, end: datetime) -> dict[str, dict]:
@@ -36,18 +44,23 @@ def ground_truth(workspace: str, start: datetime, end: datetime) -> dict[str, di
 
 
 def table(warehouse, workspace: str, cols: str = "*") -> list[tuple]:
-    return warehouse.query(f"select {cols} from raw.incident_io__{workspace}__incidents order by id")
+    return warehouse.query(
+        f"select {cols} from raw.incident_io__{workspace}__incidents order by id"
+    )
 
 
-def test_a_two_week_backfill_is_one_run_and_loads_exactly_what_the_api_holds(resources, instance, warehouse):
+def test_a_two_week_backfill_is_one_run_and_loads_exactly_what_the_api_holds(
+    resources, instance, warehouse
+):
     result = run(resources, instance, tags=RANGE)
     assert result.success
     start = datetime(2026, 3, 1, tzinfo=UTC) - timedelta(minutes=15)
     end = datetime(2026, 3, 15, tzinfo=UTC)
     for ws in WORKSPACES:
         truth = ground_truth(ws.name, start, end)
-        loaded = dict(warehouse.query(
-            f"select id, updated_at from raw.incident_io__{ws.name}__incidents"))
+        loaded = dict(
+            warehouse.query(f"select id, updated_at from raw.incident_io__{ws.name}__incidents")
+        )
         assert set(loaded) == set(truth), ws.name
         assert len(truth) > 5
 
@@ -57,10 +70,13 @@ def test_quirks_and_durations_per_workspace(resources, instance, warehouse):
     for ws in WORKSPACES:
         rows = warehouse.query(
             f"select payload, created_at, detected_at, fixed_at, resolved_at, closed_at, status_category,"
-            f" ttd_sec, ttr_sec, tts_sec from raw.incident_io__{ws.name}__incidents")
+            f" ttd_sec, ttr_sec, tts_sec from raw.incident_io__{ws.name}__incidents"
+        )
         for payload, created, detected, fixed, resolved, closed, category, ttd, ttr, tts in rows:
-            stamps = {v["incident_timestamp"]["name"]: (v.get("value") or {}).get("value")
-                      for v in json.loads(payload)["incident_timestamp_values"]}
+            stamps = {
+                v["incident_timestamp"]["name"]: (v.get("value") or {}).get("value")
+                for v in json.loads(payload)["incident_timestamp_values"]
+            }
             raw_detected = stamps.get(ws.detected_timestamp)
             assert (detected is None) == (raw_detected is None)
             if raw_detected:
@@ -85,7 +101,9 @@ def test_the_same_partition_twice_leaves_an_identical_table(resources, instance,
     assert {ws.name: table(warehouse, ws.name) for ws in WORKSPACES} == before
 
 
-def test_an_older_partition_rerun_after_a_newer_one_leaves_newer_rows_untouched(resources, instance, warehouse):
+def test_an_older_partition_rerun_after_a_newer_one_leaves_newer_rows_untouched(
+    resources, instance, warehouse
+):
     """A backfill that read the API five days ago (a slow run, or a replay) merges after the
     hourly loads: its older versions of the same incidents must not overwrite the newer rows."""
     from ops_metrics.sources import SourcesResource
@@ -96,7 +114,9 @@ def test_an_older_partition_rerun_after_a_newer_one_leaves_newer_rows_untouched(
     replay = {**resources, "sources": SourcesResource(simulator_frozen_at=earlier)}
     result = run(replay, instance, tags=RANGE)
     assert result.success
-    after = {r[0]: r for r in table(warehouse, "companya", "id, updated_at, status_category, _run_id")}
+    after = {
+        r[0]: r for r in table(warehouse, "companya", "id, updated_at, status_category, _run_id")
+    }
     assert [after[row[0]] for row in before] == before  # untouched, down to the run that wrote them
     [meta] = [
         e.materialization.metadata
@@ -119,12 +139,16 @@ def test_the_watermark_catches_up_after_an_outage(resources, instance, warehouse
     result = run(resources, instance, partition_key="2026-03-11-00:00")
     meta = result.get_asset_materialization_events()[0].materialization.metadata
     assert meta["window_start"].value == "2026-03-01T01:00:00+00:00"
-    truth = ground_truth("companya", datetime(2026, 3, 1, 1, tzinfo=UTC), datetime(2026, 3, 11, 1, tzinfo=UTC))
+    truth = ground_truth(
+        "companya", datetime(2026, 3, 1, 1, tzinfo=UTC), datetime(2026, 3, 11, 1, tzinfo=UTC)
+    )
     loaded = {r[0] for r in table(warehouse, "companya", "id")}
     assert set(truth) <= loaded
 
 
-def test_a_missing_key_in_live_mode_fails_only_that_workspace(resources, instance, warehouse, monkeypatch):
+def test_a_missing_key_in_live_mode_fails_only_that_workspace(
+    resources, instance, warehouse, monkeypatch
+):
     from ops_metrics.simulators.app import build_app, serve
     from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
     from ops_metrics.sources import SourcesResource

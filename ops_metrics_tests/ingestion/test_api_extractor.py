@@ -55,7 +55,9 @@ def extractor(router: Router, recorder: Recorder, attempts: int = 6) -> APIExtra
 
 
 def walk(ex: APIExtractor) -> list[dict]:
-    return [item for page in ex.paginate("GET", "/items", CURSOR, lambda b: b["items"]) for item in page]
+    return [
+        item for page in ex.paginate("GET", "/items", CURSOR, lambda b: b["items"]) for item in page
+    ]
 
 
 def test_cursor_pagination_returns_every_item_once():
@@ -104,14 +106,16 @@ def test_gives_up_after_max_attempts_with_the_status_in_the_message():
 def test_client_errors_are_not_retried_and_name_the_problem():
     rec = Recorder()
     ex = extractor(flaky_router([Response.json({"error": "bad key"}, 401)]), rec)
-    with pytest.raises(ExtractionError, match="401 .check the API key"):
+    with pytest.raises(ExtractionError, match=r"401 \(check the API key\)"):
         walk(ex)
     assert rec.waits == []
 
 
 def test_a_cursor_that_does_not_advance_is_a_pagination_loop():
     router = Router()
-    router.add("GET", "/items", lambda r: Response.json({"items": [{"id": 1}], "meta": {"after": "same"}}))
+    router.add(
+        "GET", "/items", lambda r: Response.json({"items": [{"id": 1}], "meta": {"after": "same"}})
+    )
     ex = extractor(router, Recorder())
     with pytest.raises(PaginationLoopError, match="does not advance"):
         walk(ex)
@@ -150,5 +154,9 @@ def test_page_number_and_offset_strategies_walk_to_the_end():
     ex = extractor(router, Recorder())
     by_page = PageNumberPagination("page", "page_size", 20, total_pages=lambda b: b["total_pages"])
     by_offset = OffsetPagination("offset", "limit", 20, total=lambda b: b["total"])
-    assert [i for p in ex.paginate("GET", "/pages", by_page, lambda b: b["data"]) for i in p] == ITEMS
-    assert [i for p in ex.paginate("GET", "/offset", by_offset, lambda b: b["items"]) for i in p] == ITEMS
+    assert [
+        i for p in ex.paginate("GET", "/pages", by_page, lambda b: b["data"]) for i in p
+    ] == ITEMS
+    assert [
+        i for p in ex.paginate("GET", "/offset", by_offset, lambda b: b["items"]) for i in p
+    ] == ITEMS

@@ -88,13 +88,17 @@ def test_timestamps_with_offsets_are_stored_as_utc(warehouse):
     from datetime import timezone
 
     plus_two = datetime(2026, 1, 5, 14, tzinfo=timezone(timedelta(hours=2)))
-    warehouse.merge(SPEC, [[{"id": "x", "updated_at": plus_two, "value": 1, "payload": "{}"}]], "tz")
+    warehouse.merge(
+        SPEC, [[{"id": "x", "updated_at": plus_two, "value": 1, "payload": "{}"}]], "tz"
+    )
     assert warehouse.query("select updated_at from raw.things") == [(datetime(2026, 1, 5, 12),)]
 
 
 def test_a_new_column_in_the_spec_evolves_the_table(warehouse):
     warehouse.merge(SPEC, [rows(2, T0)], "v1")
-    wider = TableSpec(SPEC.schema, SPEC.name, (*SPEC.columns, Column("extra", "varchar")), ("id",), "updated_at")
+    wider = TableSpec(
+        SPEC.schema, SPEC.name, (*SPEC.columns, Column("extra", "varchar")), ("id",), "updated_at"
+    )
     batch = [dict(r, extra="x") for r in rows(2, T0 + timedelta(seconds=1))]
     warehouse.merge(wider, [batch], "v2")
     assert warehouse.query("select distinct extra from raw.things") == [("x",)]
