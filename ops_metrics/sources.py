@@ -21,7 +21,7 @@ SIMULATOR_BASE_URL = "http://simulator.local"
 
 
 @lru_cache(maxsize=8)
-def simulator_app(seed: int | None = None, frozen_at: str | None = None):  # noqa: ANN201
+def simulator_app(seed: int | None = None, frozen_at: str | None = None):
     """The in-process simulator (a Router), built once per process and setting; imported lazily
     to keep the code location lean."""
     from datetime import datetime
@@ -30,7 +30,11 @@ def simulator_app(seed: int | None = None, frozen_at: str | None = None):  # noq
     from ops_metrics.simulators.clock import fixed_clock, system_clock
 
     clock = fixed_clock(datetime.fromisoformat(frozen_at)) if frozen_at else system_clock
-    return build_app(SimulatorOptions(seed=DEFAULT_SEED if seed is None else seed, clock=clock))
+    return build_app(
+        SimulatorOptions(
+            seed=DEFAULT_SEED if seed is None else seed, clock=clock, rate_clock=system_clock
+        )
+    )
 
 
 def require_env(name: str) -> str:
@@ -63,7 +67,9 @@ class SourcesResource(dg.ConfigurableResource):
     @property
     def simulated(self) -> bool:
         if self.mode not in ("simulated", "live"):
-            raise ConfigurationError(f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}")
+            raise ConfigurationError(
+                f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}"
+            )
         return self.mode == "simulated"
 
     def retry_policy(self) -> RetryPolicy:

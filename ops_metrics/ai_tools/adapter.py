@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
 
@@ -28,13 +29,15 @@ class ToolAdapter(Protocol):
     id_field: str
 
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
-        """An httpx client with the vendor's base URL and auth (credentials via `sources`)."""
+        """An httpx client with the vendor's base URL and auth (credentials via `sources`). It
+        fails here, before any request, when a live-mode variable is missing."""
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         """The vendor's raw records for one UTC day, page by page."""
 
-    def directory(self, extractor: APIExtractor) -> dict[str, str]:
-        """Vendor identity (user id, login, ...) -> email, for tools that do not send emails."""
+    def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
+        """Vendor identity (user id, login, ...; lower-cased) -> email, for tools that do not
+        always send emails. `sources` reaches directories served outside the vendor's API."""
 
     def usage_rows(
         self, tool: Tool, day: date, records: list[Validated], directory: dict[str, str]
@@ -45,3 +48,23 @@ class ToolAdapter(Protocol):
 def load_adapter(tool: Tool) -> ToolAdapter:
     module = importlib.import_module(f"ops_metrics.ai_tools.tools.{tool.name}")
     return module.ADAPTER
+
+
+def read_day(
+    adapter: ToolAdapter,
+    tool: Tool,
+    extractor: APIExtractor,
+    transformer: DataTransformer[Any],
+    day: date,
+    directory: dict[str, str],
+) -> list[UsageRow]:
+    """One day of one tool: fetch, validate each record, aggregate to UsageRows."""
+    validated: list[Validated] = []
+    for page in adapter.fetch_day(extractor, day):
+        extractor.stats.pages += 1
+        for record in page:
+            extractor.stats.records += 1
+            model = transformer.validate(record)
+            if model is not None:
+                validated.append((model, record))
+    return adapter.usage_rows(tool, day, validated, directory)

@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from ops_metrics.ai_tools.adapter import Validated, load_adapter
+from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.ingestion.transformer import DataTransformer
@@ -44,28 +44,30 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
         client = adapter.client(tool, sources)
-        extractor = APIExtractor(source, client, log=context.log)
-        transformer = DataTransformer(source, adapter.record_model, adapter.id_field, log=context.log)
+        extractor = APIExtractor(source, client, retry=sources.retry_policy(), log=context.log)
+        transformer = DataTransformer(
+            source, adapter.record_model, adapter.id_field, log=context.log
+        )
         days = _days(*context.partition_time_window)
-        counts = {"engineers": 0, "unresolved_identities": 0, "estimated_rows": 0}
+        counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
 
         def rows() -> Iterator[list[dict[str, Any]]]:
             with client:
-                directory = adapter.directory(extractor)
+                directory = adapter.directory(extractor, sources)
                 for number, day in enumerate(days, start=1):
-                    validated: list[Validated] = []
-                    for page in adapter.fetch_day(extractor, day):
-                        for record in page:
-                            model = transformer.validate(record)
-                            if model is not None:
-                                validated.append((model, record))
-                    usage = adapter.usage_rows(tool, day, validated, directory)
+                    usage = read_day(adapter, tool, extractor, transformer, day, directory)
                     extracted_at = datetime.now(UTC)
                     counts["engineers"] += len(usage)
-                    counts["unresolved_identities"] += sum(1 for u in usage if u.engineer_email is None)
+                    # API actors have no person behind them: they are not unresolved people.
+                    counts["unresolved_identities"] += sum(
+                        1 for u in usage if u.engineer_email is None and u.actor_type == "user"
+                    )
+                    counts["api_actors"] += sum(1 for u in usage if u.actor_type == "api")
                     counts["estimated_rows"] += sum(1 for u in usage if u.tokens_estimated)
                     if len(days) > 1:
-                        context.log.info(f"{source}: day {number}/{len(days)} ({day}): {len(usage)} rows")
+                        context.log.info(
+                            f"{source}: day {number}/{len(days)} ({day}): {len(usage)} rows"
+                        )
                     yield [u.as_row(extracted_at) for u in usage]
 
         def metadata() -> dict[str, Any]:
@@ -74,6 +76,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
                 "days": len(days),
                 "engineer_days": counts["engineers"],
                 "unresolved_identities": counts["unresolved_identities"],
+                "api_actors": counts["api_actors"],
                 "estimated_rows": counts["estimated_rows"],
                 "api_requests": extractor.stats.requests,
                 "api_retries": extractor.stats.retries,

@@ -12,7 +12,9 @@ def tool_selection() -> dg.AssetSelection:
     return dg.AssetSelection.assets(*[dg.AssetKey(t.asset_key) for t in TOOLS])
 
 
-def build_ai_tools_job(downstream: dg.AssetSelection | None = None) -> dg.UnresolvedAssetJobDefinition:
+def build_ai_tools_job(
+    downstream: dg.AssetSelection | None = None,
+) -> dg.UnresolvedAssetJobDefinition:
     selection = tool_selection() if downstream is None else tool_selection() | downstream
     return dg.define_asset_job(
         "ai_tools_daily",
@@ -24,6 +26,9 @@ def build_ai_tools_job(downstream: dg.AssetSelection | None = None) -> dg.Unreso
 
 def build_ai_tools_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
     return dg.build_schedule_from_partitioned_job(
-        job, hour_of_day=14, minute_of_hour=30, name="ai_tools_daily_schedule",
+        job,
+        hour_of_day=14,
+        minute_of_hour=30,
+        name="ai_tools_daily_schedule",
         default_status=dg.DefaultScheduleStatus.RUNNING,
     )

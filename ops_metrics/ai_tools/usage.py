@@ -1,4 +1,4 @@
-"""The common row every tool produces: one per tool × engineer × day."""
+"""The common row every tool produces: one per tool x engineer x day."""
 
 from __future__ import annotations
 
@@ -34,7 +34,11 @@ COLUMNS = (
 
 def table_spec(tool: Tool) -> TableSpec:
     return TableSpec(
-        "raw", tool.raw_table, COLUMNS, ("tool", "usage_date", "engineer_identifier"), "_extracted_at"
+        "raw",
+        tool.raw_table,
+        COLUMNS,
+        ("tool", "usage_date", "engineer_identifier"),
+        "_extracted_at",
     )
 
 
@@ -59,6 +63,8 @@ class UsageRow(BaseModel):
         row = self.model_dump(exclude={"records"})
         row["engineer_email"] = self.engineer_email.strip().lower() if self.engineer_email else None
         row["identity_resolved"] = self.engineer_email is not None
-        row["payload"] = json.dumps(self.records, separators=(",", ":"), sort_keys=True, default=str)
+        row["payload"] = json.dumps(
+            self.records, separators=(",", ":"), sort_keys=True, default=str
+        )
         row["_extracted_at"] = extracted_at
         return row

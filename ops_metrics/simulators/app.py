@@ -19,9 +19,16 @@ DEFAULT_SEED = 20250101
 class SimulatorOptions:
     seed: int = DEFAULT_SEED
     clock: Clock = system_clock
+    # What rate limits are measured on; None means `clock`. A simulator frozen at an instant for
+    # replayable data still needs time to pass for its rate limits, or a limit never resets.
+    rate_clock: Clock | None = None
     # Size knobs so benchmarks can ask for 100k incidents; None keeps the realistic default.
     incidents_per_workspace: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+
+def rate_now(options: SimulatorOptions):
+    return (options.rate_clock or options.clock)()
 
 
 def build_app(options: SimulatorOptions | None = None) -> Router:
@@ -45,12 +52,14 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 def serve(app: Router, host: str = "127.0.0.1", port: int = 0) -> _ThreadingWSGIServer:
     """Start serving on a background thread; port 0 picks a free port (see `server.server_port`)."""
-    server = make_server(host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    server = make_server(
+        host, port, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     threading.Thread(target=server.serve_forever, daemon=True, name="ops-metrics-simulator").start()
     return server

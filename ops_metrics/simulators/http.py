@@ -46,7 +46,9 @@ class Response:
     delay: float = 0.0
 
     @classmethod
-    def json(cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    def json(
+        cls, payload: Any, status: int = 200, headers: dict[str, str] | None = None
+    ) -> Response:
         hdrs = {"Content-Type": "application/json"}
         hdrs.update(headers or {})
         return cls(status, json.dumps(payload, separators=(",", ":")).encode(), hdrs)
@@ -99,7 +101,9 @@ class Router:
             return Response.json({"error": "method not allowed"}, 405)
         return Response.json({"error": f"no route for {request.method} {request.path}"}, 404)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {
@@ -122,7 +126,11 @@ class Router:
             import time
 
             time.sleep(response.delay)
-        reason = HTTPStatus(response.status).phrase if response.status in HTTPStatus._value2member_map_ else ""
+        reason = (
+            HTTPStatus(response.status).phrase
+            if response.status in HTTPStatus._value2member_map_
+            else ""
+        )
         start_response(
             f"{response.status} {reason}",
             [*response.headers.items(), ("Content-Length", str(len(response.body)))],

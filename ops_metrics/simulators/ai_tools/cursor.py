@@ -24,6 +24,7 @@ from ops_metrics.simulators.ai_tools._common import (
     now_utc,
 )
 from ops_metrics.simulators.ai_tools.org import get_org, last_complete_day
+from ops_metrics.simulators.app import rate_now
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router
 
@@ -139,7 +140,7 @@ def register(router: Router, options: SimulatorOptions) -> None:
         if team != TOOL_KEYS[TOOL]:
             raise ApiError(_error("Unauthorized: invalid API key", 401))
         now = now_utc(options)
-        wait = limiter.retry_after(team, now)
+        wait = limiter.retry_after(team, rate_now(options))
         if wait is not None:
             body = {
                 "error": "Too many requests",

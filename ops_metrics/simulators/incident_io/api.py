@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ops_metrics.simulators import credentials
+from ops_metrics.simulators.app import rate_now
 from ops_metrics.simulators.http import Request, Response, bearer_token
 from ops_metrics.simulators.incident_io.filters import ListQuery, ValidationError, parse_list_query
 from ops_metrics.simulators.incident_io.rate_limit import RateLimiter, limiter_from_options
@@ -100,7 +101,7 @@ class IncidentApi:
             )
             return Response.json(body, 401)
         now = self.options.clock()
-        rejection = self.limiter.check(token, now)
+        rejection = self.limiter.check(token, rate_now(self.options))
         if rejection is not None:
             body = error_body(
                 429,

@@ -1,0 +1,177 @@
+"""Sourcegraph Amp: OAuth2 client credentials (`POST /oauth/token`) for a bearer token, then
+`GET /api/v2/workspace/analytics/daily-usage?endDate=<day>&lookbackDays=1`: one window, no paging.
+
+Users come by `user.id`, with an email only when their profile shares it; the others are resolved
+through the org directory (`amp_user_id`). Tokens are reported per model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+from pydantic import Field
+
+from ops_metrics.ai_tools.adapter import Validated
+from ops_metrics.ai_tools.estimation import REPORTED
+from ops_metrics.ai_tools.identity import org_directory
+from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, resolve
+from ops_metrics.ai_tools.usage import UsageRow
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.errors import ExtractionError
+from ops_metrics.ingestion.pagination import SinglePage
+from ops_metrics.registry import Tool
+from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
+from ops_metrics.sources import SourcesResource
+
+TOKEN_PATH = "/oauth/token"
+USAGE_PATH = "/api/v2/workspace/analytics/daily-usage"
+# Refresh a little before the stated expiry, so a token never lapses mid-request.
+EXPIRY_MARGIN_SECONDS = 60.0
+
+
+class ClientCredentialsAuth(httpx.Auth):
+    """OAuth2 client credentials: fetches a token once, reuses it until it expires, and fetches
+    a new one (then retries once) when the API answers 401 anyway (revoked, clock skew)."""
+
+    requires_response_body = True
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        token_path: str = TOKEN_PATH,
+        clock: Callable[[], float] = time.monotonic,
+        id_env: str = "client id",
+    ) -> None:
+        self._form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._token_path = token_path
+        self._clock = clock
+        self._id_env = id_env
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self._lock = threading.Lock()
+        self.tokens_fetched = 0
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self._valid_token()
+        if token is None:
+            token = self._store((yield self._token_request(request)))
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        if response.status_code == 401:
+            with self._lock:
+                self._token = None
+            token = self._store((yield self._token_request(request)))
+            request.headers["Authorization"] = f"Bearer {token}"
+            yield request
+
+    def _valid_token(self) -> str | None:
+        with self._lock:
+            return self._token if self._token and self._clock() < self._expires_at else None
+
+    def _token_request(self, request: httpx.Request) -> httpx.Request:
+        return httpx.Request("POST", request.url.join(self._token_path), data=self._form)
+
+    def _store(self, response: httpx.Response) -> str:
+        if response.status_code != 200:
+            hint = f" (check {self._id_env})" if response.status_code in (400, 401) else ""
+            raise ExtractionError(
+                f"ai_tools/amp: token request answered {response.status_code}{hint}: "
+                f"{response.text[:300]}"
+            )
+        body = response.json()
+        token = str(body["access_token"])
+        expires_in = float(body.get("expires_in") or 3600)
+        with self._lock:
+            self._token = token
+            self._expires_at = self._clock() + max(0.0, expires_in - EXPIRY_MARGIN_SECONDS)
+            self.tokens_fetched += 1
+        return token
+
+
+class AmpIdentity(VendorModel):
+    id: str
+    email: str | None = None
+
+
+class AmpMetrics(VendorModel):
+    linesAdded: int | None = None
+    usage: float | None = None  # USD
+
+
+class AmpModelUsage(VendorModel):
+    requests: int = 0
+    inputTokens: int = 0
+    outputTokens: int = 0
+    totalTokens: int | None = None
+
+
+class AmpUserDay(VendorModel):
+    user: AmpIdentity
+    metrics: AmpMetrics = Field(default_factory=AmpMetrics)
+    models: dict[str, AmpModelUsage] = Field(default_factory=dict)
+
+
+class AmpAdapter(Adapter):
+    record_model = AmpUserDay
+    id_field = "user"
+
+    def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
+        id_env, secret_env = tool.credential_envs
+        auth = ClientCredentialsAuth(
+            sources.secret(id_env, AMP_CLIENT_ID),
+            sources.secret(secret_env, AMP_CLIENT_SECRET),
+            id_env=f"{id_env} and {secret_env}",
+        )
+        return sources.client(tool.base_url_env, tool.default_base_url, auth=auth)
+
+    def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
+        wanted = day.isoformat()
+
+        def users(body: Any) -> list[dict[str, Any]]:
+            return [u for entry in body["data"] if entry["date"] == wanted for u in entry["users"]]
+
+        params = {"endDate": wanted, "lookbackDays": 1}
+        yield from extractor.paginate("GET", USAGE_PATH, SinglePage(), users, params)
+
+    def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
+        return org_directory(extractor, sources, "amp_user_id")
+
+    def usage_rows(
+        self, tool: Tool, day: date, records: list[Validated], directory: dict[str, str]
+    ) -> list[UsageRow]:
+        tallies = Tallies()
+        for model, raw in records:
+            assert isinstance(model, AmpUserDay)
+            # The id is the stable identity (the email is shared only by some profiles).
+            email = model.user.email or resolve(directory, model.user.id)
+            tally = tallies.get_or_add(model.user.id, email)
+            models = model.models.values()
+            inp = sum(m.inputTokens for m in models)
+            out = sum(m.outputTokens for m in models)
+            total = sum(
+                m.totalTokens if m.totalTokens is not None else m.inputTokens + m.outputTokens
+                for m in models
+            )
+            tally.add(
+                raw,
+                requests=sum(m.requests for m in models),
+                accepted_lines=model.metrics.linesAdded,
+                input_tokens=inp,
+                output_tokens=out,
+                reported_tokens=total,
+                cost_usd=model.metrics.usage,
+            )
+        return [t.row(tool, day, REPORTED, REPORTED) for t in tallies.values()]
+
+
+ADAPTER = AmpAdapter()
