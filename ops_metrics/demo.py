@@ -9,6 +9,7 @@ shows them afterwards.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,11 @@ from ops_metrics import settings
 def _instance_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or settings.home() / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
+    # The laptop instance (one DuckDB writer at a time, run queue limits), so `dagster dev` on
+    # this home honours them too. A dagster.yaml already there is the user's: keep it.
+    local_yaml = settings.PROJECT_ROOT / "deploy" / "dagster.local.yaml"
+    if local_yaml.exists() and not (home / "dagster.yaml").exists():
+        shutil.copyfile(local_yaml, home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -32,8 +38,18 @@ def run_demo(days: int = 7, target: str = "duckdb") -> int:
         from ops_metrics.snowflake_emulator import run_emulator_demo
 
         return run_emulator_demo(days)
+    import warnings
+
     import dagster as dg
 
+    # Beta/preview notices about our own definitions are for developers, not demo output.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    _say("preparing the dbt manifest (dbt parse) ...")
+    from ops_metrics.dbt.project import ops_metrics_dbt_project
+
+    # Re-parse every time: a manifest left from before a model changed would run stale SQL.
+    ops_metrics_dbt_project.preparer.prepare(ops_metrics_dbt_project)
     from ops_metrics.pipeline import PipelineSteps
 
     home = _instance_home()
@@ -55,7 +71,9 @@ def run_demo(days: int = 7, target: str = "duckdb") -> int:
             failures.append(step.label)
             _say(f"[{number}/{total}] {step.label}: FAILED in {took:.1f}s: {result.summary}")
     _say("")
-    _say(f"Warehouse: {settings.duckdb_path()}  (duckdb {settings.duckdb_path()} -c 'show all tables')")
+    _say(
+        f"Warehouse: {settings.duckdb_path()}  (duckdb {settings.duckdb_path()} -c 'show all tables')"
+    )
     for line in steps.closing_lines():
         _say(line)
     _say(f"Explore in Dagster: DAGSTER_HOME={home} dagster dev   (then open http://127.0.0.1:3000)")

@@ -55,18 +55,39 @@ def materialize_step(
     partition_range: tuple[str, str] | None = None,
 ) -> Step:
     def run(instance: dg.DagsterInstance) -> StepResult:
-        tags = {RANGE_START: partition_range[0], RANGE_END: partition_range[1]} if partition_range else None
+        tags = (
+            {RANGE_START: partition_range[0], RANGE_END: partition_range[1]}
+            if partition_range
+            else None
+        )
         result = dg.materialize(
-            assets, instance=instance, resources=resources, selection=selection, tags=tags,
-            raise_on_error=False, run_config=QUIET,
+            assets,
+            instance=instance,
+            resources=resources,
+            selection=selection,
+            tags=tags,
+            raise_on_error=False,
+            run_config=QUIET,
         )
         meta = _metadata(result)
         if not result.success:
             return StepResult(False, _failure(result), meta)
-        rows = sum(int(m.get("rows_inserted", 0) or 0) + int(m.get("rows_updated", 0) or 0) for m in meta.values())
-        return StepResult(True, f"({len(meta)} assets, {rows} rows written)", meta)
+        return StepResult(True, _summary(meta), meta)
 
     return Step(label, run)
+
+
+def _summary(meta: dict[str, dict[str, Any]]) -> str:
+    """One line per step. A single-run backfill reports the same load once per partition, so
+    each asset's figures are counted once."""
+    staged = sum(int(m.get("rows_staged", 0) or 0) for m in meta.values())
+    written = sum(
+        int(m.get("rows_inserted", 0) or 0) + int(m.get("rows_updated", 0) or 0)
+        for m in meta.values()
+    )
+    if not staged:
+        return f"({len(meta)} assets)"
+    return f"({staged} rows read, {written} new or changed)"
 
 
 @dataclass
@@ -95,13 +116,17 @@ class PipelineSteps:
                 continue
             partitions = node.partitions_def
             if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
-                assets_def = defs.resolve_assets_def(key)
+                # The definition as declared: resolve_assets_def returns it with the
+                # resources already bound, which materialize(resources=...) rejects.
+                assets_def = _declared(defs, key)
                 keys = _range(partitions, now, days)
                 if keys:
                     steps.append(
                         materialize_step(
                             f"ingest {key.to_user_string()} ({keys[0]} … {keys[1]})",
-                            [assets_def], resources, partition_range=keys,
+                            [assets_def],
+                            resources,
+                            partition_range=keys,
                         )
                     )
             else:
@@ -111,17 +136,30 @@ class PipelineSteps:
             steps.append(
                 materialize_step(
                     f"build {len(downstream)} downstream models",
-                    all_assets, resources, selection=dg.AssetSelection.assets(*downstream),
+                    all_assets,
+                    resources,
+                    selection=dg.AssetSelection.assets(*downstream),
                 )
             )
         return cls(steps)
 
 
-def _range(partitions: dg.TimeWindowPartitionsDefinition, now: datetime, days: int) -> tuple[str, str] | None:
-    """The partition keys covering the last `days` days that are complete at `now`."""
+def _range(
+    partitions: dg.TimeWindowPartitionsDefinition, now: datetime, days: int
+) -> tuple[str, str] | None:
+    """The partition keys touching the last `days` days that are complete at `now`."""
     start = now - timedelta(days=days)
-    keys = partitions.get_partition_keys_in_time_window(
-        dg.TimeWindow(start, now)
-    )
-    complete = [k for k in keys if partitions.time_window_for_partition_key(k).end <= now]
+    keys = partitions.get_partition_keys_in_time_window(dg.TimeWindow(start, now))
+    complete = [
+        k
+        for k in keys
+        if start < partitions.time_window_for_partition_key(k).end <= now
+    ]
     return (complete[0], complete[-1]) if complete else None
+
+
+def _declared(defs: dg.Definitions, key: dg.AssetKey) -> Any:
+    for assets_def in defs.assets or []:
+        if isinstance(assets_def, dg.AssetsDefinition) and key in assets_def.keys:
+            return assets_def
+    return defs.resolve_assets_def(key)
