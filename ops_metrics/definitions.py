@@ -11,8 +11,9 @@ import dagster as dg
 from ops_metrics import settings
 from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.ai_tools.schedules import build_ai_tools_job, build_ai_tools_schedule
+from ops_metrics.dashboards.assets import dashboards
+from ops_metrics.dbt import definitions as dbt_definitions
 from ops_metrics.dbt.assets import dbt_ai_models_selection, dbt_incident_models_selection
-from ops_metrics.dbt.definitions import defs as dbt_defs
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
 from ops_metrics.sources import SourcesResource
@@ -51,11 +52,12 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
 
 defs = dg.Definitions.merge(
     dg.Definitions(
-        assets=[*incident_assets, *tool_assets],
+        assets=[*incident_assets, *tool_assets, dashboards],
         jobs=[incident_job, ai_tools_job],
         schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
         sensors=[automation_sensor],
         resources=resources(),
     ),
-    dbt_defs,
+    # Through the module: Dagster refuses a module with two Definitions at module scope.
+    dbt_definitions.defs,
 )

@@ -141,7 +141,13 @@ class PipelineSteps:
                     selection=dg.AssetSelection.assets(*downstream),
                 )
             )
-        return cls(steps)
+        closing = []
+        if dg.AssetKey("dashboards") in downstream:
+            from ops_metrics.dashboards.render import site_dir
+
+            index = (site_dir() / "index.html").resolve().as_uri()
+            closing.append(f"Dashboards: {index}  (static files: open in a browser, no server)")
+        return cls(steps, closing)
 
 
 def _range(

@@ -1,0 +1,1 @@
+"""Static dashboards (Engineering Health, AI Adoption, MTTR) rendered from the dbt marts."""

@@ -1,0 +1,215 @@
+{#- AI adoption per ISO week and tool group: weekly active engineers, adoption cohorts, tokens per
+    engineer P50/P75/P95, estimated vs reported tokens and cost where known.
+
+    Engineers only: API actors (service keys) are not people and are left out. Active = at least
+    one token (reported or estimated) in the week. Cohorts by the engineer's tokens in the group
+    that week, thresholds in var('ai_adoption_cohort_min_tokens'); `none` = engineers active on
+    any tool in the rolling 28 days ending with the week who used no token of this group.
+
+    Privacy (GitHub's rule for Copilot team metrics): no group of fewer than
+    var('ai_min_group_engineers') active engineers is shown. A tool below it is rolled up into
+    'Other tools'; a group still below it (Other tools, or All tools in a tiny org) keeps its row
+    with every measure NULL and is_suppressed true. There is no team dimension: the raw rows
+    carry none, and a team directory would need raw emails (PII) in the repository. -#}
+{%- set cohort_min = var('ai_adoption_cohort_min_tokens') -%}
+{%- set min_engineers = var('ai_min_group_engineers') -%}
+
+with
+
+daily as (
+
+    select * from {{ ref('fct_ai_telemetry__tool_daily_metrics') }}
+
+),
+
+engineer_tool_weeks as (
+
+    select
+        {{ iso_week_start('usage_date') }} as week_start,
+        tool,
+        engineer_key,
+        sum(tokens_total) as tokens_total,
+        sum(reported_tokens) as reported_tokens,
+        sum(estimated_tokens) as estimated_tokens,
+        sum(cost_usd) as cost_usd,
+        sum(case when cost_usd is not null then tokens_total else 0 end) as tokens_with_known_cost,
+        max(_extracted_at) as _extracted_at
+    from daily
+    where coalesce(actor_type, 'user') <> 'api'
+    group by 1, 2, 3
+
+),
+
+tool_weeks as (
+
+    select
+        week_start,
+        tool,
+        count(distinct case when tokens_total > 0 then engineer_key end) as active_engineers
+    from engineer_tool_weeks
+    group by week_start, tool
+
+),
+
+grouped as (
+
+    -- Every engineer-tool-week twice: under its (possibly rolled-up) tool, and under All tools.
+    select
+        engineer_tool_weeks.*,
+        case
+            when tool_weeks.active_engineers >= {{ min_engineers }} then engineer_tool_weeks.tool
+            else 'Other tools'
+        end as tool_group
+    from engineer_tool_weeks
+    inner join tool_weeks
+        on engineer_tool_weeks.week_start = tool_weeks.week_start
+        and engineer_tool_weeks.tool = tool_weeks.tool
+    union all
+    select
+        engineer_tool_weeks.*,
+        'All tools' as tool_group
+    from engineer_tool_weeks
+
+),
+
+group_tools as (
+
+    select distinct week_start, tool_group, tool
+    from grouped
+
+),
+
+group_tool_lists as (
+
+    select
+        week_start,
+        tool_group,
+        count(*) as tools_in_group,
+        {{ dbt.listagg('tool', "', '", 'order by tool') }} as tools
+    from group_tools
+    group by week_start, tool_group
+
+),
+
+engineer_group_weeks as (
+
+    select
+        week_start,
+        tool_group,
+        engineer_key,
+        sum(tokens_total) as tokens_total,
+        sum(reported_tokens) as reported_tokens,
+        sum(estimated_tokens) as estimated_tokens,
+        sum(cost_usd) as cost_usd,
+        sum(tokens_with_known_cost) as tokens_with_known_cost,
+        max(_extracted_at) as _extracted_at
+    from grouped
+    group by week_start, tool_group, engineer_key
+
+),
+
+weeks as (
+
+    select distinct week_start from engineer_tool_weeks
+
+),
+
+population as (
+
+    -- Engineers active on any tool in the 28 days ending with the week: the base of `none`.
+    select
+        weeks.week_start,
+        count(distinct engineer_tool_weeks.engineer_key) as population_engineers
+    from weeks
+    inner join engineer_tool_weeks
+        on engineer_tool_weeks.week_start <= weeks.week_start
+        and engineer_tool_weeks.week_start > {{ dbt.dateadd('day', -28, 'weeks.week_start') }}
+        and engineer_tool_weeks.tokens_total > 0
+    group by weeks.week_start
+
+),
+
+group_weeks as (
+
+    select
+        week_start,
+        tool_group,
+        count(case when tokens_total > 0 then 1 end) as active_engineers,
+        count(case when tokens_total >= {{ cohort_min.light }}
+            and tokens_total < {{ cohort_min.moderate }} then 1 end) as engineers_light,
+        count(case when tokens_total >= {{ cohort_min.moderate }}
+            and tokens_total < {{ cohort_min.heavy }} then 1 end) as engineers_moderate,
+        count(case when tokens_total >= {{ cohort_min.heavy }} then 1 end) as engineers_heavy,
+        sum(tokens_total) as tokens_total,
+        sum(reported_tokens) as reported_tokens,
+        sum(estimated_tokens) as estimated_tokens,
+        sum(cost_usd) as cost_usd_known,
+        sum(tokens_with_known_cost) as tokens_with_known_cost,
+        {{ percentile_cont('case when tokens_total > 0 then tokens_total end', 0.5) }}
+            as tokens_per_engineer_p50,
+        {{ percentile_cont('case when tokens_total > 0 then tokens_total end', 0.75) }}
+            as tokens_per_engineer_p75,
+        {{ percentile_cont('case when tokens_total > 0 then tokens_total end', 0.95) }}
+            as tokens_per_engineer_p95,
+        max(_extracted_at) as data_as_of
+    from engineer_group_weeks
+    group by week_start, tool_group
+
+),
+
+measured as (
+
+    select
+        group_weeks.*,
+        group_tool_lists.tools_in_group,
+        group_tool_lists.tools,
+        population.population_engineers,
+        group_weeks.active_engineers < {{ min_engineers }} as is_suppressed
+    from group_weeks
+    inner join group_tool_lists
+        on group_weeks.week_start = group_tool_lists.week_start
+        and group_weeks.tool_group = group_tool_lists.tool_group
+    left join population
+        on group_weeks.week_start = population.week_start
+
+),
+
+final as (
+
+    select
+        tool_group || ':' || cast(week_start as varchar) as adoption_weekly_key,
+        week_start,
+        {{ iso_year('week_start') }} as iso_year,
+        {{ iso_week('week_start') }} as iso_week,
+        tool_group,
+        tool_group = 'Other tools' as is_rolled_up,
+        tools_in_group,
+        tools,
+        is_suppressed,
+        data_as_of,
+        -- Everything below is NULL for a suppressed group.
+        case when not is_suppressed then active_engineers end as active_engineers,
+        case when not is_suppressed then population_engineers end as population_engineers,
+        case when not is_suppressed
+            then population_engineers - active_engineers end as engineers_none,
+        case when not is_suppressed then engineers_light end as engineers_light,
+        case when not is_suppressed then engineers_moderate end as engineers_moderate,
+        case when not is_suppressed then engineers_heavy end as engineers_heavy,
+        case when not is_suppressed then tokens_total end as tokens_total,
+        case when not is_suppressed then reported_tokens end as reported_tokens,
+        case when not is_suppressed then estimated_tokens end as estimated_tokens,
+        case when not is_suppressed
+            then round({{ safe_divide('estimated_tokens', 'tokens_total') }}, 6)
+        end as estimated_share,
+        case when not is_suppressed then cost_usd_known end as cost_usd_known,
+        case when not is_suppressed
+            then round({{ safe_divide('tokens_with_known_cost', 'tokens_total') }}, 6)
+        end as cost_known_share,
+        case when not is_suppressed then tokens_per_engineer_p50 end as tokens_per_engineer_p50,
+        case when not is_suppressed then tokens_per_engineer_p75 end as tokens_per_engineer_p75,
+        case when not is_suppressed then tokens_per_engineer_p95 end as tokens_per_engineer_p95
+    from measured
+
+)
+
+select * from final

@@ -1,0 +1,101 @@
+"""One dbt build + dashboards render on a small fixture, shared by the dashboard tests.
+
+The dbt tests' raw fixture, with Incident.io's real severity names (so incidents meet the SLO
+seed) and enough engineers for the AI privacy threshold (5) on some tools but not others.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_dbt import DbtCliResource
+
+from ops_metrics.dashboards.assets import dashboards
+from ops_metrics.dbt.assets import ops_metrics_dbt_assets
+from ops_metrics.dbt.project import ops_metrics_dbt_project
+from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics_tests.dbt.raw_fixture import create_raw_tables, usage
+
+SEVERITY_NAMES = {"SEV1": "Critical", "SEV2": "Major", "SEV3": "Minor"}
+# Six more engineers on two tools: llm_gateway and claude_code reach 9 engineers a week, cursor
+# keeps its 3 and is rolled up into "Other tools".
+EXTRA_ENGINEERS = tuple(f"engineer{n}@example.com" for n in range(6))
+
+
+@dataclass
+class BuiltSite:
+    home: Path
+    warehouse: Path
+    result: dg.ExecuteInProcessResult
+    dbt: DbtCliResource
+
+    @property
+    def site(self) -> Path:
+        return self.home / "dashboards"
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def _adjust_fixture(path: Path, now: datetime) -> None:
+    with duckdb.connect(str(path)) as con:
+        for workspace in ("companya", "companyb", "companyc"):
+            for old, new in SEVERITY_NAMES.items():
+                con.execute(
+                    f"update raw.incident_io__{workspace}__incidents set severity = ? "
+                    "where severity = ?",
+                    [new, old],
+                )
+        rows = []
+        for offset in range(1, 15):
+            day = now.date() - timedelta(days=offset)
+            for n, email in enumerate(EXTRA_ENGINEERS):
+                k = offset + n
+                rows.append(
+                    usage(now, "llm_gateway", day, email, email, requests=k, tokens=9000 * k)
+                )
+                rows.append(usage(now, "claude_code", day, email, email, requests=k))
+        columns = list(rows[0])
+        marks = ", ".join("?" for _ in columns)
+        for tool in ("llm_gateway", "claude_code"):
+            con.executemany(
+                f"insert into raw.ai_tools__{tool}__daily_usage ({', '.join(columns)}) "
+                f"values ({marks})",
+                [[r[c] for c in columns] for r in rows if r["tool"] == tool],
+            )
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    root = tmp_path_factory.mktemp("dashboards")
+    home, path = root / "home", root / "warehouse.duckdb"
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPS_METRICS_HOME", str(home))
+        mp.setenv("OPS_METRICS_DUCKDB_PATH", str(path))
+        mp.setenv("OPS_METRICS_TARGET", "duckdb")
+        create_raw_tables(path, now)
+        _adjust_fixture(path, now)
+        dbt = DbtCliResource(project_dir=ops_metrics_dbt_project, target="duckdb")
+        result = dg.materialize(
+            [ops_metrics_dbt_assets, dashboards],
+            resources={"dbt": dbt, "warehouse": DuckDBWarehouse(path=str(path))},
+            raise_on_error=False,
+        )
+        yield BuiltSite(home, path, result, dbt)
+
+
+@pytest.fixture(autouse=True)
+def _shared_site_env(
+    _isolated_home: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests using the shared build see its warehouse and home, not a fresh empty one."""
+    if "built_site" in request.fixturenames:
+        site: BuiltSite = request.getfixturevalue("built_site")
+        monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))
+        monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(site.warehouse))

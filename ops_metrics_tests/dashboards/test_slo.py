@@ -1,0 +1,75 @@
+"""SLO arithmetic: the dbt unit tests with hand-computed cases, and the built mart against the
+documented formulas on every row."""
+
+import json
+
+import pytest
+
+from ops_metrics_tests.dashboards.conftest import BuiltSite
+
+pytestmark = pytest.mark.slow
+
+UNIT_TESTS = {
+    # On target exactly, one second over, an excluded window, an open breach, a week without
+    # incidents, a pending and an unmeasured incident (see _ops__models.yml).
+    "test_fct_ops__slo_attainment_verdicts_and_arithmetic",
+    # Cohort thresholds, the privacy roll-up and suppression (see _ai_telemetry__models.yml).
+    "test_fct_ai_telemetry__weekly_adoption_cohorts_and_privacy",
+}
+
+
+def test_the_build_succeeds(built_site: BuiltSite) -> None:
+    assert built_site.result.success
+    failed = [e for e in built_site.result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["assert_negative_incident_durations_counted"]
+
+
+def test_hand_computed_unit_tests_pass(built_site: BuiltSite) -> None:
+    invocation = built_site.dbt.cli(
+        [
+            "test",
+            "--select",
+            "fct_ops__slo_attainment fct_ai_telemetry__weekly_adoption",
+            "--resource-type",
+            "unit_test",
+        ],
+        raise_on_error=False,
+    ).wait()
+    results = invocation.get_artifact("run_results.json")["results"]
+    statuses = {r["unique_id"].rsplit(".", 1)[-1]: r["status"] for r in results}
+    assert invocation.is_successful(), json.dumps(statuses)
+    assert {name: statuses.get(name) for name in UNIT_TESTS} == dict.fromkeys(UNIT_TESTS, "pass")
+
+
+def test_every_row_follows_the_documented_formulas(built_site: BuiltSite) -> None:
+    rows = built_site.query(
+        "select attainment_objective, incidents, incidents_within_target, incidents_missed, "
+        "attainment, error_budget_remaining, burn_rate, rolling_incidents, "
+        "rolling_incidents_within_target, rolling_incidents_missed, rolling_attainment, "
+        "rolling_error_budget_remaining, rolling_burn_rate from marts.fct_ops__slo_attainment"
+    )
+    assert rows, "the fixture's incidents carry SLO severities"
+    assert any(r[1] == 0 for r in rows), "the spine has weeks without incidents"
+    for objective, *figures in rows:
+        for n, within, missed, attainment, budget, burn in (figures[:6], figures[6:]):
+            assert n == within + missed
+            if n == 0:
+                assert (attainment, budget, burn) == (None, None, None)
+                continue
+            allowed = (1 - objective) * n
+            assert attainment == pytest.approx(within / n, abs=1e-6)
+            assert budget == pytest.approx(1 - missed / allowed, abs=1e-6)
+            assert burn == pytest.approx((missed / n) / (1 - objective), abs=1e-6)
+
+
+def test_no_shown_ai_group_has_fewer_than_five_engineers(built_site: BuiltSite) -> None:
+    rows = built_site.query(
+        "select tool_group, is_suppressed, active_engineers, tools "
+        "from marts.fct_ai_telemetry__weekly_adoption"
+    )
+    shown = [r for r in rows if not r[1]]
+    assert shown and all(r[2] >= 5 for r in shown)
+    assert {r[0] for r in shown} >= {"All tools", "llm_gateway", "claude_code"}
+    # cursor (3 engineers) never appears on its own, only inside Other tools.
+    assert "cursor" not in {r[0] for r in rows}
+    assert any(r[0] == "Other tools" and "cursor" in r[3] for r in rows)
