@@ -6,6 +6,7 @@ import dagster as dg
 
 from ops_metrics.ai_tools.assets import DAILY
 from ops_metrics.registry import TOOLS
+from ops_metrics.scheduling import SOURCE_TAG, partitioned_schedule
 
 
 def tool_selection() -> dg.AssetSelection:
@@ -20,15 +21,15 @@ def build_ai_tools_job(
         "ai_tools_daily",
         selection=selection,
         partitions_def=DAILY,
+        tags={SOURCE_TAG: "ai_tools"},
         description="Yesterday's usage of every AI tool, then the AI telemetry models downstream.",
     )
 
 
-def build_ai_tools_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
-    return dg.build_schedule_from_partitioned_job(
-        job,
-        hour_of_day=14,
-        minute_of_hour=30,
-        name="ai_tools_daily_schedule",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
+def build_ai_tools_schedule(
+    job: dg.UnresolvedAssetJobDefinition, cron_schedule: str | None = None
+) -> dg.ScheduleDefinition:
+    # `cron_schedule` is for tests that need ticks every minute.
+    return partitioned_schedule(
+        job, "ai_tools_daily_schedule", cron_schedule, hour_of_day=14, minute_of_hour=30
     )

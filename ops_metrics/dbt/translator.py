@@ -31,7 +31,18 @@ FRESHNESS_BY_DOMAIN: dict[str, dg.FreshnessPolicy] = {
 
 # Rebuild a model when its parents update, but never start a second dbt run while one is in
 # progress (concurrent dbt runs collide on temp tables; DuckDB has one writer anyway).
-MODEL_AUTOMATION = dg.AutomationCondition.eager() & ~dg.AutomationCondition.in_progress()
+# eager() also waits until no dependency is missing. The raw ingestion assets are partitioned
+# back to 2025, so some partition of them is always missing and the models would never build:
+# judge missing-ness on the dbt parents only (a model still waits for a sibling never built).
+MODEL_AUTOMATION = (
+    dg.AutomationCondition.eager().replace(
+        "any_deps_missing",
+        dg.AutomationCondition.any_deps_missing().ignore(
+            dg.AssetSelection.assets(*INGESTION_KEYS.values())
+        ),
+    )
+    & ~dg.AutomationCondition.in_progress()
+)
 
 
 class OpsMetricsDbtTranslator(DagsterDbtTranslator):

@@ -6,6 +6,7 @@ import dagster as dg
 
 from ops_metrics.incident_io.assets import HOURLY
 from ops_metrics.registry import WORKSPACES
+from ops_metrics.scheduling import SOURCE_TAG, partitioned_schedule
 
 
 def incident_selection() -> dg.AssetSelection:
@@ -22,15 +23,14 @@ def build_incident_job(
         "incident_io_hourly",
         selection=selection,
         partitions_def=HOURLY,
+        tags={SOURCE_TAG: "incident_io"},
         description="Every Incident.io workspace's latest hour, then the incident models downstream.",
     )
 
 
-def build_incident_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+def build_incident_schedule(
+    job: dg.UnresolvedAssetJobDefinition, cron_schedule: str | None = None
+) -> dg.ScheduleDefinition:
     # Five past the hour: the hour just closed is complete at the vendor by then.
-    return dg.build_schedule_from_partitioned_job(
-        job,
-        minute_of_hour=5,
-        name="incident_io_hourly_schedule",
-        default_status=dg.DefaultScheduleStatus.RUNNING,
-    )
+    # `cron_schedule` is for tests that need ticks every minute.
+    return partitioned_schedule(job, "incident_io_hourly_schedule", cron_schedule, minute_of_hour=5)

@@ -1,0 +1,52 @@
+"""What the scheduled jobs share: the run tag the run queue limits on, and the partitioned
+schedule factory with a cron override for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+# Runs carry the source they load; the instance's run queue allows one run per source at a time
+# (deploy/dagster.*.yaml, deploy/helm/values.yaml).
+SOURCE_TAG = "ops_metrics/source"
+
+
+def partitioned_schedule(
+    job: dg.UnresolvedAssetJobDefinition,
+    name: str,
+    cron_schedule: str | None = None,
+    **cadence: Any,
+) -> dg.ScheduleDefinition:
+    """The job's latest complete partition on the partitions' own cadence (`cadence` takes
+    minute_of_hour / hour_of_day), or on `cron_schedule` when given.
+
+    Dagster refuses a cron for a time-partitioned job, so the override asks for the same thing
+    its schedule does (the last complete partition at the tick, with the partition key as run
+    key): tests can then tick every minute and still exercise the production job and tags.
+    """
+    status = dg.DefaultScheduleStatus.RUNNING
+    if cron_schedule is None:
+        return dg.build_schedule_from_partitioned_job(
+            job, name=name, default_status=status, **cadence
+        )
+    partitions = job.partitions_def
+    if not isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        raise dg.DagsterInvalidDefinitionError(f"{job.name} is not time-partitioned")
+
+    @dg.schedule(
+        name=name,
+        job=job,
+        cron_schedule=cron_schedule,
+        execution_timezone=partitions.timezone,
+        default_status=status,
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        # The window before the one the tick falls in is the last one complete at the tick.
+        window = partitions.get_prev_partition_window(context.scheduled_execution_time)
+        if window is None:
+            return dg.SkipReason("no complete partition yet")
+        key = partitions.get_partition_key_for_timestamp(window.start.timestamp())
+        return dg.RunRequest(run_key=key, partition_key=key)
+
+    return _schedule
