@@ -1,0 +1,159 @@
+"""Ingestion worker: one load of every incident the simulator serves, in one of three ways.
+
+- `ops`: the product's path as the asset runs it in live mode: SourcesResource(mode="live")
+  builds the client from INCIDENT_IO_COMPANYA_BASE_URL, then IncidentExtractor (retries,
+  pagination) -> DataTransformer (pydantic) -> incident_row -> DuckDBWarehouse.merge.
+- `fetch`: the floor: the same pages fetched with httpx and parsed, nothing else.
+- `dlt`: dlt's rest_api source loading the same pages into DuckDB with merge on `id`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.common import emit, peak_rss_mb, stopwatch
+from ops_metrics.incident_io.extractor import IncidentExtractor, _iso
+from ops_metrics.incident_io.models import Incident
+from ops_metrics.incident_io.rows import incident_row, table_spec
+from ops_metrics.ingestion.extractor import Window
+from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.registry import INCIDENT_IO_BASE_URL, workspace
+from ops_metrics.sources import SourcesResource
+from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+
+WINDOW_START = datetime(2024, 12, 1, tzinfo=UTC)  # before the simulated span begins
+WINDOW_END = datetime(2027, 1, 2, tzinfo=UTC)  # the simulator's frozen clock
+PAGE_SIZE = 250
+API_KEY = "sim-incident-io-companya"
+
+
+def window_params() -> dict[str, Any]:
+    # Same strings as IncidentExtractor sends, so the simulator's match cache serves all modes.
+    return {
+        "page_size": PAGE_SIZE,
+        "updated_at[gte]": _iso(WINDOW_START),
+        "updated_at[lte]": _iso(WINDOW_END),
+    }
+
+
+def run_ops(base_url: str, db: Path) -> int:
+    ws = workspace("companya")
+    os.environ[ws.base_url_env] = base_url
+    client = SourcesResource(mode="live").client(
+        ws.base_url_env, INCIDENT_IO_BASE_URL, headers={"Authorization": f"Bearer {API_KEY}"}
+    )
+    log = logging.getLogger("benchmarks")
+    extractor = IncidentExtractor("incident_io/companya", client, log=log)
+    transformer = DataTransformer("incident_io/companya", Incident, log=log)
+
+    # The same loop as ops_metrics.incident_io.assets (minus watermark bookkeeping).
+    def rows() -> Iterator[list[dict[str, Any]]]:
+        with client:
+            for batch in extractor.batches(Window(WINDOW_START, WINDOW_END), 2000):
+                out = []
+                for record in batch:
+                    incident = transformer.validate(record)
+                    if incident is not None:
+                        out.append(incident_row(ws, incident, record))
+                yield out
+
+    result = DuckDBWarehouse(path=str(db)).merge(table_spec(ws), rows(), run_id="bench")
+    transformer.finish()
+    return result.inserted + result.updated + result.unchanged
+
+
+def run_fetch(base_url: str) -> int:
+    params: dict[str, Any] = window_params()
+    rows = 0
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
+        while True:
+            body = c.get("/v2/incidents", params=params).json()
+            rows += len(body["incidents"])
+            after = body["pagination_meta"].get("after")
+            if not after:
+                return rows
+            params["after"] = after
+
+
+def run_dlt(base_url: str, db: Path) -> int:
+    import dlt  # imported by main() before the clock starts; dlt is the optional `bench` extra
+    import duckdb
+    from dlt.sources.rest_api import rest_api_source
+
+    source = rest_api_source(
+        {
+            "client": {
+                "base_url": base_url,
+                "auth": {"type": "bearer", "token": API_KEY},
+                "paginator": {
+                    "type": "cursor",
+                    "cursor_path": "pagination_meta.after",
+                    "cursor_param": "after",
+                },
+            },
+            "resource_defaults": {"primary_key": "id", "write_disposition": "merge"},
+            "resources": [
+                {
+                    "name": "incidents",
+                    "endpoint": {
+                        "path": "v2/incidents",
+                        "params": window_params(),
+                        "data_selector": "incidents",
+                    },
+                }
+            ],
+        }
+    )
+    pipeline = dlt.pipeline(
+        pipeline_name="bench_incidents",
+        pipelines_dir=str(db.parent / "dlt_pipelines"),
+        destination=dlt.destinations.duckdb(str(db)),
+        dataset_name="raw",
+    )
+    pipeline.run(source)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (count,) = con.execute("select count(*) from raw.incidents").fetchone()
+    return int(count)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["ops", "fetch", "dlt"])
+    parser.add_argument("--base-url", required=True)
+    args = parser.parse_args()
+    if args.mode == "dlt":
+        import dlt.sources.rest_api  # noqa: F401 - warm the import outside the timing
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        db = Path(tmp) / "warehouse.duckdb"
+        with stopwatch() as elapsed:
+            if args.mode == "ops":
+                rows = run_ops(args.base_url, db)
+            elif args.mode == "fetch":
+                rows = run_fetch(args.base_url)
+            else:
+                rows = run_dlt(args.base_url, db)
+        seconds = elapsed()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    emit(
+        {
+            "mode": args.mode,
+            "rows": rows,
+            "seconds": seconds,
+            "rows_per_sec": rows / seconds if seconds else 0.0,
+            "peak_rss_mb": max(peak_rss_mb(), children),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The one benchmark runner: `python -m benchmarks.run [--smoke] [--output PATH]`.
+
+Runs every measurement in fresh subprocesses, takes medians and writes a Markdown report
+(docs/benchmarks.md by default). `--smoke` uses tiny sizes and one repeat: it checks that the
+runner works, not how fast anything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks import code_location, machine, report
+from benchmarks.common import REPO_ROOT, RESULT_PREFIX, median_of, run_worker
+
+
+@dataclass(frozen=True)
+class Plan:
+    ingest_sizes: tuple[int, ...] = (10_000, 100_000)
+    ingest_repeats: dict[int, int] | None = None  # per size; default 3
+    dlt_sizes: tuple[int, ...] = (10_000,)  # dlt needs ~0.5 GB per 1k incidents: 100k won't fit
+    merge_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
+    merge_repeats: int = 3
+    dbt_incidents_per_workspace: int = 20_000
+    dbt_repeats: int = 3
+    import_repeats: int = 5
+
+    def repeats_for(self, size: int) -> int:
+        return (self.ingest_repeats or {}).get(size, 3)
+
+
+FULL = Plan(ingest_repeats={10_000: 3, 100_000: 1}, dlt_sizes=(10_000,), dbt_repeats=2)
+SMOKE = Plan(
+    ingest_sizes=(300,),
+    ingest_repeats={300: 1},
+    dlt_sizes=(),
+    merge_sizes=(1_000, 2_000),
+    merge_repeats=1,
+    dbt_incidents_per_workspace=300,
+    dbt_repeats=1,
+    import_repeats=1,
+)
+
+
+def start_server(incidents: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.sim_server", "--incidents", str(incidents)],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith(RESULT_PREFIX):
+            port = json.loads(line[len(RESULT_PREFIX) :])["port"]
+            return proc, f"http://127.0.0.1:{port}"
+    raise RuntimeError("the simulator server exited before serving")
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.close()  # sim_server stops when its stdin closes
+    proc.wait(timeout=30)
+
+
+def ingestion(plan: Plan, log: Any) -> list[dict[str, Any]]:
+    from benchmarks.ingest import API_KEY, window_params
+
+    has_dlt = importlib.util.find_spec("dlt") is not None
+    rows = []
+    for size in plan.ingest_sizes:
+        proc, url = start_server(size)
+        try:
+            # The simulator computes a query's matches on its first page: warm it for all modes.
+            httpx.get(
+                f"{url}/v2/incidents",
+                params=window_params(),
+                headers={"Authorization": f"Bearer {API_KEY}"},
+                timeout=600,
+            )
+            modes = ["fetch", "ops"] + (["dlt"] if has_dlt and size in plan.dlt_sizes else [])
+            runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modes}
+            for r in range(plan.repeats_for(size)):
+                for mode in modes:
+                    if mode == "dlt" and r > 0:
+                        continue  # one dlt load: minutes and gigabytes each
+                    log(f"ingestion {size}: {mode} (repeat {r + 1})")
+                    runs[mode].append(run_worker("benchmarks.ingest", [mode, "--base-url", url]))
+        finally:
+            stop_server(proc)
+        for mode, results in runs.items():
+            rows.append(
+                {
+                    "incidents": size,
+                    "mode": mode,
+                    "repeats": len(results),
+                    "rows": results[0]["rows"],
+                    "seconds": median_of(results, "seconds"),
+                    "rows_per_sec": median_of(results, "rows_per_sec"),
+                    "peak_rss_mb": median_of(results, "peak_rss_mb"),
+                }
+            )
+        if "dlt" not in modes:
+            reason = "dlt not installed" if not has_dlt else "not run at this size"
+            rows.append({"incidents": size, "mode": "dlt", "skipped": reason})
+    return rows
+
+
+def merge_scaling(plan: Plan, log: Any) -> list[dict[str, Any]]:
+    out = []
+    for size in plan.merge_sizes:
+        log(f"merge into {size} rows")
+        runs = [
+            run_worker("benchmarks.merge_scaling", ["--rows", str(size)])
+            for _ in range(plan.merge_repeats)
+        ]
+        out.append(
+            {
+                "rows": size,
+                "delta_rows": runs[0]["delta_rows"],
+                "repeats": len(runs),
+                "seconds": median_of(runs, "seconds"),
+                "us_per_delta_row": median_of(runs, "us_per_delta_row"),
+                "fixed_delta_rows": runs[0]["fixed_delta_rows"],
+                "fixed_delta_seconds": median_of(runs, "fixed_delta_seconds"),
+            }
+        )
+    return out
+
+
+def dbt(plan: Plan, log: Any) -> dict[str, Any]:
+    log("dbt: a year of raw data, full refresh vs hourly incremental")
+    return run_worker(
+        "benchmarks.dbt_bench",
+        [
+            "--incidents-per-workspace",
+            str(plan.dbt_incidents_per_workspace),
+            "--repeats",
+            str(plan.dbt_repeats),
+        ],
+    )
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one repeat")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=["ingestion", "merge", "dbt", "imports"],
+        help="run only these sections (the others are reported as not run)",
+    )
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else FULL
+    only = set(args.only or ["ingestion", "merge", "dbt", "imports"])
+
+    def log(msg: str) -> None:
+        print(f"[bench] {msg} (load {machine.load_average()})", file=sys.stderr, flush=True)
+
+    results: dict[str, Any] = {"machine": machine.describe(), "smoke": args.smoke, "plan": plan}
+    if "ingestion" in only:
+        results["ingestion"] = ingestion(plan, log)
+    if "merge" in only:
+        results["merge"] = merge_scaling(plan, log)
+    if "dbt" in only:
+        results["dbt"] = dbt(plan, log)
+    if "imports" in only:
+        log("code-location load")
+        results["imports"] = code_location.measure(plan.import_repeats)
+    results["load_average_at_end"] = machine.load_average()
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report.render(results))
+    log(f"wrote {args.output}")
+    return args.output
+
+
+if __name__ == "__main__":
+    main()

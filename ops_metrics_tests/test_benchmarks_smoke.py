@@ -1,0 +1,25 @@
+"""The benchmark runner works end to end (tiny sizes, one repeat). Not a timed test: it checks
+that every section is produced, never how fast anything is."""
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import report, run
+
+
+@pytest.mark.slow  # a dbt build, subprocesses and a simulator server: a minute or two on 2 cores
+def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
+    output = run.main(["--smoke", "--output", str(tmp_path / "benchmarks.md")])
+    text = output.read_text()
+    for section in report.SECTIONS:
+        assert section in text, section
+    assert "Smoke run" in text
+    for row in (
+        "| fetch |",
+        "| ops |",
+        "dbt build --full-refresh",
+        "import ops_metrics.definitions",
+    ):
+        assert row in text, row
+    assert "Not run." not in text
