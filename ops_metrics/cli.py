@@ -11,7 +11,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the whole pipeline on recent simulated data")
-    demo.add_argument("--days", type=int, default=7, help="how many recent days to ingest (default 7)")
+    demo.add_argument(
+        "--days", type=int, default=7, help="how many recent days to ingest (default 7)"
+    )
     demo.add_argument(
         "--target",
         choices=["duckdb", "snowflake-emulator"],
@@ -23,12 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--seed", type=int, default=None)
+    sim.add_argument(
+        "--faults",
+        default=None,
+        metavar="PROFILE[:SEED]",
+        help="misbehave on purpose: transient, soak, data, all or loop (simulators/faults.py)",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "simulator":
         from ops_metrics.simulators.server import run_forever
 
-        return run_forever(args.host, args.port, args.seed)
+        return run_forever(args.host, args.port, args.seed, args.faults)
     from ops_metrics.demo import run_demo
 
     return run_demo(days=args.days, target=args.target)

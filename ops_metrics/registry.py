@@ -9,22 +9,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
-_SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+# What an invalid record does to a load: `reject` lands it in raw.<table>__rejects (with the
+# reason, record id, payload and run id) and loads the rest, raising a WARN asset check; `fail`
+# fails the partition. `reject` is the default: one vendor record with a NULL field should not
+# hold back a day of good data, and nothing is dropped silently either way.
+RejectPolicy = Literal["fail", "reject"]
+REJECT_POLICIES: tuple[RejectPolicy, ...] = ("fail", "reject")
 
 
 class RegistryError(ValueError):
     """A registry entry is unusable (for example its name is not a safe SQL identifier)."""
 
 
-def check_identifier(kind: str, name: str) -> str:
-    """Names become table names, asset keys and env vars, so only plain identifiers are allowed."""
-    if not _SAFE_NAME.match(name):
+def check_identifier(kind: str, name: str, max_length: int = 40) -> str:
+    """Names become table names, asset keys and env vars, so only plain identifiers are allowed.
+    Registry names stay short (40) because table names are built from them with suffixes."""
+    if not _SAFE_NAME.match(name) or len(name) > max_length:
         raise RegistryError(
             f"{kind} name {name!r} is not a safe identifier: use lower-case letters, digits and "
-            "underscores, starting with a letter (at most 40 characters)"
+            f"underscores, starting with a letter (at most {max_length} characters)"
         )
     return name
+
+
+def check_reject_policy(name: str, policy: str) -> None:
+    if policy not in REJECT_POLICIES:
+        raise RegistryError(
+            f"{name}: reject_policy {policy!r} is not one of {', '.join(REJECT_POLICIES)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -36,9 +51,11 @@ class Workspace:
     fixed_timestamp: str | None
     resolved_timestamp: str = "Resolved at"
     closed_timestamp: str = "Closed at"
+    reject_policy: RejectPolicy = "reject"
 
     def __post_init__(self) -> None:
         check_identifier("workspace", self.name)
+        check_reject_policy(self.name, self.reject_policy)
 
     @property
     def env_prefix(self) -> str:
@@ -70,9 +87,11 @@ class Tool:
     vendor: str
     default_base_url: str
     credential_envs: tuple[str, ...] = field(default=())
+    reject_policy: RejectPolicy = "reject"
 
     def __post_init__(self) -> None:
         check_identifier("tool", self.name)
+        check_reject_policy(self.name, self.reject_policy)
 
     @property
     def env_prefix(self) -> str:
@@ -141,7 +160,10 @@ def tool(name: str) -> Tool:
 
 
 def _check_unique() -> None:
-    for kind, names in (("workspace", [w.name for w in WORKSPACES]), ("tool", [t.name for t in TOOLS])):
+    for kind, names in (
+        ("workspace", [w.name for w in WORKSPACES]),
+        ("tool", [t.name for t in TOOLS]),
+    ):
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
             raise RegistryError(f"duplicate {kind} names in the registry: {sorted(dupes)}")

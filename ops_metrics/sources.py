@@ -21,18 +21,22 @@ SIMULATOR_BASE_URL = "http://simulator.local"
 
 
 @lru_cache(maxsize=8)
-def simulator_app(seed: int | None = None, frozen_at: str | None = None):
+def simulator_app(seed: int | None = None, frozen_at: str | None = None, faults: str | None = None):
     """The in-process simulator (a Router), built once per process and setting; imported lazily
-    to keep the code location lean."""
+    to keep the code location lean. `faults` is a fault profile (simulators/faults.py)."""
     from datetime import datetime
 
     from ops_metrics.simulators.app import DEFAULT_SEED, SimulatorOptions, build_app
     from ops_metrics.simulators.clock import fixed_clock, system_clock
+    from ops_metrics.simulators.faults import plan_from_profile
 
     clock = fixed_clock(datetime.fromisoformat(frozen_at)) if frozen_at else system_clock
     return build_app(
         SimulatorOptions(
-            seed=DEFAULT_SEED if seed is None else seed, clock=clock, rate_clock=system_clock
+            seed=DEFAULT_SEED if seed is None else seed,
+            clock=clock,
+            rate_clock=system_clock,
+            faults=plan_from_profile(faults) if faults else None,
         )
     )
 
@@ -63,6 +67,9 @@ class SourcesResource(dg.ConfigurableResource):
     # clock at (default: the real time), so a run can be replayed exactly.
     simulator_seed: int | None = None
     simulator_frozen_at: str | None = None
+    # Simulated mode only: a fault profile, `PROFILE[:SEED]` (see simulators/faults.py), to run
+    # against misbehaving vendors; the reliability tests and the soak use it.
+    simulator_faults: str | None = None
 
     @property
     def simulated(self) -> bool:
@@ -93,7 +100,11 @@ class SourcesResource(dg.ConfigurableResource):
 
             return httpx.Client(
                 base_url=SIMULATOR_BASE_URL,
-                transport=transport(simulator_app(self.simulator_seed, self.simulator_frozen_at)),
+                transport=transport(
+                    simulator_app(
+                        self.simulator_seed, self.simulator_frozen_at, self.simulator_faults
+                    )
+                ),
                 headers=headers,
                 auth=auth,
                 timeout=timeout,

@@ -9,6 +9,7 @@ import dagster as dg
 from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.checks import ingestion_check_results, ingestion_check_specs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import TOOLS, Tool
 from ops_metrics.settings import WAREHOUSE_POOL
@@ -38,15 +39,26 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             f"Daily usage of {tool.vendor} per engineer, merged into `{spec.qualified}` "
             "(one row per tool, engineer and day; re-pulling a day replaces it)."
         ),
-        metadata={"table": spec.qualified, "vendor": tool.vendor},
+        metadata={
+            "table": spec.qualified,
+            "vendor": tool.vendor,
+            "reject_policy": tool.reject_policy,
+        },
+        check_specs=ingestion_check_specs(tool.asset_key, spec.qualified),
     )
-    def _daily_usage(context: dg.AssetExecutionContext, sources: SourcesResource) -> LoadBatch:
+    def _daily_usage(
+        context: dg.AssetExecutionContext, sources: SourcesResource
+    ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
         client = adapter.client(tool, sources)
         extractor = APIExtractor(source, client, retry=sources.retry_policy(), log=context.log)
         transformer = DataTransformer(
-            source, adapter.record_model, adapter.id_field, log=context.log
+            source,
+            adapter.record_model,
+            adapter.id_field,
+            policy=tool.reject_policy,
+            log=context.log,
         )
         days = _days(*context.partition_time_window)
         counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
@@ -84,7 +96,12 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
                 "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
             }
 
-        return LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
+        # The IO manager stores the output (consuming the stream) before this generator resumes,
+        # so the checks below see the final counts.
+        yield dg.Output(
+            LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
+        )
+        yield from ingestion_check_results(transformer, spec.qualified)
 
     return _daily_usage
 

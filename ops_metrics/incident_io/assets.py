@@ -9,6 +9,7 @@ import dagster as dg
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
+from ops_metrics.ingestion.checks import ingestion_check_results, ingestion_check_specs
 from ops_metrics.ingestion.extractor import Window, incremental_window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.watermark import latest_watermarks
@@ -39,9 +40,16 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             f"Incidents of the Incident.io workspace `{workspace.name}` whose `updated_at` falls in "
             f"the partition's hour, merged into `{spec.qualified}` (one row per incident id)."
         ),
-        metadata={"table": spec.qualified, "detected_timestamp": workspace.detected_timestamp},
+        metadata={
+            "table": spec.qualified,
+            "detected_timestamp": workspace.detected_timestamp,
+            "reject_policy": workspace.reject_policy,
+        },
+        check_specs=ingestion_check_specs(workspace.asset_key, spec.qualified),
     )
-    def _incidents(context: dg.AssetExecutionContext, sources: SourcesResource) -> LoadBatch:
+    def _incidents(
+        context: dg.AssetExecutionContext, sources: SourcesResource
+    ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
         partition = Window(*context.partition_time_window)
         previous = latest_watermarks(context, workspace.asset_key)
         window = incremental_window(partition, previous.loaded_through, OVERLAP)
@@ -53,8 +61,11 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             INCIDENT_IO_BASE_URL,
             headers={"Authorization": f"Bearer {api_key}"},
         )
-        extractor = IncidentExtractor(f"incident_io/{workspace.name}", client, log=context.log)
-        transformer = DataTransformer(f"incident_io/{workspace.name}", Incident, log=context.log)
+        source = f"incident_io/{workspace.name}"
+        extractor = IncidentExtractor(source, client, retry=sources.retry_policy(), log=context.log)
+        transformer = DataTransformer(
+            source, Incident, policy=workspace.reject_policy, log=context.log
+        )
         newest: list[datetime] = []
 
         def rows() -> Iterator[list[dict[str, Any]]]:
@@ -87,7 +98,12 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                 "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
             }
 
-        return LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
+        # The IO manager stores the output (consuming the stream) before this generator resumes,
+        # so the checks below see the final counts.
+        yield dg.Output(
+            LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
+        )
+        yield from ingestion_check_results(transformer, spec.qualified)
 
     return _incidents
 

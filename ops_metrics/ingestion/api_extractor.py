@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -13,6 +13,8 @@ from ops_metrics.ingestion.errors import ExtractionError, PaginationLoopError
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
 from ops_metrics.ingestion.pagination import Pagination, Params
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
+
+T = TypeVar("T")
 
 
 class APIExtractor(BaseExtractor):
@@ -53,7 +55,7 @@ class APIExtractor(BaseExtractor):
                 if attempt >= self.retry.max_attempts:
                     raise ExtractionError(
                         f"{self.source}: {method} {url} answered {response.status_code} "
-                        f"{attempt} times: {_excerpt(response)}"
+                        f"{attempt} times: {self._excerpt(response)}"
                     )
                 delay = self.retry.server_delay(response)
                 self._wait(
@@ -64,18 +66,32 @@ class APIExtractor(BaseExtractor):
                 hint = " (check the API key)" if response.status_code in (401, 403) else ""
                 raise ExtractionError(
                     f"{self.source}: {method} {url} answered {response.status_code}{hint}: "
-                    f"{_excerpt(response)}"
+                    f"{self._excerpt(response)}"
                 )
             return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
-        response = self.request(method, url, **kwargs)
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ExtractionError(
-                f"{self.source}: {method} {url} returned a body that is not JSON: {_excerpt(response)}"
-            ) from exc
+        return self.request_parsed(method, url, lambda response: response.json(), **kwargs)
+
+    def request_parsed(
+        self, method: str, url: str, parse: Callable[[httpx.Response], T], **kwargs: Any
+    ) -> T:
+        """`request`, then `parse` on the body. A 2xx body that does not parse (ValueError: a
+        connection cut mid-body, a proxy's HTML page) is transient: asked again, up to the
+        policy's attempts, then an ExtractionError saying so."""
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self.request(method, url, **kwargs)
+            try:
+                return parse(response)
+            except ValueError as exc:
+                if attempt >= self.retry.max_attempts:
+                    raise ExtractionError(
+                        f"{self.source}: {method} {url} returned a body that is not JSON "
+                        f"{attempt} times: {self._excerpt(response)}"
+                    ) from exc
+                self._wait("invalid_json", self.retry.backoff(attempt), attempt)
 
     def paginate(
         self,
@@ -115,7 +131,26 @@ class APIExtractor(BaseExtractor):
         )
         self.retry.sleep(delay)
 
+    def _excerpt(self, response: httpx.Response, limit: int = 300) -> str:
+        """The start of a response body for an error message, with the client's credentials
+        blanked: some APIs echo the key they were sent, and messages end up in run storage."""
+        text = response.text
+        for secret in _secrets(self.client):
+            text = text.replace(secret, "[redacted]")
+        return text if len(text) <= limit else text[:limit] + "…"
 
-def _excerpt(response: httpx.Response, limit: int = 300) -> str:
-    text = response.text
-    return text if len(text) <= limit else text[:limit] + "…"
+
+_CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
+
+
+def _secrets(client: httpx.Client) -> list[str]:
+    """The credential values the client sends (header values and the token inside them)."""
+    out: list[str] = []
+    for name in _CREDENTIAL_HEADERS:
+        value = client.headers.get(name)
+        if value:
+            out.append(value)
+            _, _, token = value.partition(" ")
+            if len(token) >= 8:
+                out.append(token)
+    return sorted(out, key=len, reverse=True)

@@ -7,6 +7,10 @@ class ExtractionError(RuntimeError):
     """A source could not be read (after retries)."""
 
 
+class MalformedBody(ExtractionError, ValueError):
+    """A 2xx body that does not parse (cut short, a proxy's error page): worth asking again."""
+
+
 class PaginationLoopError(ExtractionError):
     """The API handed back a cursor it had already given: following it would loop forever."""
 

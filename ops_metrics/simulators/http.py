@@ -44,6 +44,8 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     # Seconds the server waits before answering: how the fault mode simulates a slow vendor.
     delay: float = 0.0
+    # Drop the connection instead of answering: how the fault mode simulates a connection reset.
+    reset: bool = False
 
     @classmethod
     def json(
@@ -59,6 +61,10 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
+# WSGI environ keys the servers in app.py set: how to drop the connection, and the client's read
+# timeout (in-process only).
+ABORT_CONNECTION = "ops_metrics.abort_connection"
+READ_TIMEOUT = "ops_metrics.read_timeout"
 Middleware = Callable[[Request, Handler], Response]
 
 
@@ -121,8 +127,19 @@ class Router:
             body=body,
         )
         response = self.dispatch(request)
+        if response.reset:
+            # Over a socket the server closes it with an RST (see app.serve); in-process the
+            # transport (app.transport) turns the error into the httpx error a socket would give.
+            abort = environ.get(ABORT_CONNECTION)
+            if abort is not None:
+                abort()
+            raise ConnectionResetError("simulated fault: connection reset by peer")
         if response.delay > 0:
-            # Only ever reached in fault mode, to make a client time out for real.
+            # Only ever reached in fault mode. In-process there is no socket to time out, so the
+            # transport says how long the client would wait and a longer delay times out at once.
+            limit = environ.get(READ_TIMEOUT)
+            if limit is not None and response.delay >= limit:
+                raise TimeoutError(f"simulated fault: no answer within {limit}s")
             import time
 
             time.sleep(response.delay)

@@ -16,12 +16,18 @@ from ops_metrics.simulators.credentials import (
 )
 
 
-def run_forever(host: str, port: int, seed: int | None = None) -> int:
-    server = serve(
-        build_app(SimulatorOptions(seed=seed if seed is not None else DEFAULT_SEED)), host, port
+def run_forever(host: str, port: int, seed: int | None = None, faults: str | None = None) -> int:
+    from ops_metrics.simulators.faults import plan_from_profile
+
+    options = SimulatorOptions(
+        seed=seed if seed is not None else DEFAULT_SEED,
+        faults=plan_from_profile(faults) if faults else None,
     )
+    server = serve(build_app(options), host, port)
     url = f"http://{host}:{server.server_port}"
-    print(f"ops_metrics simulators on {url} (seed {seed if seed is not None else DEFAULT_SEED})")
+    print(f"ops_metrics simulators on {url} (seed {options.seed})")
+    if faults:
+        print(f"Fault mode: {faults} (see ops_metrics/simulators/faults.py)")
     print("Incident.io workspaces (GET /v2/incidents, Bearer key):")
     for ws in WORKSPACES:
         print(

@@ -42,6 +42,11 @@ class DuckDBWarehouse(WarehouseResource):
     """A DuckDB file. One writer process at a time: a locked file is waited for, not failed."""
 
     path: str
+    # DuckDB's memory cap while merging. The whole load is staged before the one-transaction
+    # merge; uncapped, DuckDB keeps the stage in RAM and peak memory grows with the load (about
+    # 3 GB for 100k incidents). Capped, it spills the stage to `<file>.tmp` and memory stays
+    # flat in N for roughly a fifth more time (docs/benchmarks.md). None leaves DuckDB's default.
+    merge_memory_limit: str | None = "512MB"
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -77,6 +82,8 @@ class DuckDBWarehouse(WarehouseResource):
         schema = pa.schema([(c.name, _ARROW[c.type]) for c in spec.all_columns])
         stage, deduped = f"stage__{spec.name}", f"stage_dedup__{spec.name}"
         with self.connect() as con:
+            if self.merge_memory_limit:
+                con.execute("set memory_limit = ?", [self.merge_memory_limit])
             self._ensure_table(con, spec)
             # A temporary stage dies with the connection: a crash can never leave it behind
             # or let it leak into the next load.

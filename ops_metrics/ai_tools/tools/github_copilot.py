@@ -34,7 +34,7 @@ from ops_metrics.ai_tools.tools._shared import (
 )
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.errors import ExtractionError
+from ops_metrics.ingestion.errors import MalformedBody
 from ops_metrics.ingestion.pagination import SinglePage
 from ops_metrics.registry import Tool
 from ops_metrics.simulators.credentials import GITHUB_ORG
@@ -83,7 +83,7 @@ def parse_ndjson(source: str, url: str, text: str) -> list[dict[str, Any]]:
         try:
             records.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise ExtractionError(f"{source}: {url} line {number} is not JSON: {exc}") from exc
+            raise MalformedBody(f"{source}: {url} line {number} is not JSON: {exc}") from exc
     return records
 
 
@@ -114,8 +114,13 @@ class GithubCopilotAdapter(Adapter):
         for links in reports:
             for link in links:
                 # Pre-signed blob URLs on another host: never send them the GitHub token.
-                response = extractor.request("GET", link["url"], auth=None)
-                yield parse_ndjson(extractor.source, link["url"], response.text)
+                # A download cut short is asked again, like any transient failure.
+                yield extractor.request_parsed(
+                    "GET",
+                    link["url"],
+                    lambda r, url=link["url"]: parse_ndjson(extractor.source, url, r.text),
+                    auth=None,
+                )
 
     def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
         return org_directory(extractor, sources, "github_login")

@@ -1,0 +1,1 @@
+"""Reliability tooling: the soak that runs every source under faults and compares with a clean run."""
