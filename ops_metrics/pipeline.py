@@ -156,11 +156,7 @@ def _range(
     """The partition keys touching the last `days` days that are complete at `now`."""
     start = now - timedelta(days=days)
     keys = partitions.get_partition_keys_in_time_window(dg.TimeWindow(start, now))
-    complete = [
-        k
-        for k in keys
-        if start < partitions.time_window_for_partition_key(k).end <= now
-    ]
+    complete = [k for k in keys if start < partitions.time_window_for_partition_key(k).end <= now]
     return (complete[0], complete[-1]) if complete else None
 
 

@@ -42,8 +42,24 @@ def sources_mode() -> SourcesMode:
 def target() -> Target:
     value = os.environ.get("OPS_METRICS_TARGET", "duckdb").strip().lower()
     if value not in ("duckdb", "snowflake"):
-        raise ConfigurationError(f"OPS_METRICS_TARGET must be 'duckdb' or 'snowflake', got {value!r}")
+        raise ConfigurationError(
+            f"OPS_METRICS_TARGET must be 'duckdb' or 'snowflake', got {value!r}"
+        )
     return value  # type: ignore[return-value]
+
+
+def dbt_target() -> str:
+    """The dbt profile target: OPS_METRICS_DBT_TARGET when set, else `emulator` when the Snowflake
+    target is the local emulator (OPS_METRICS_SNOWFLAKE_EMULATOR=1), else OPS_METRICS_TARGET.
+    The emulator gets its own dbt target so its shims (macros/emulator/) never reach Snowflake."""
+    explicit = os.environ.get("OPS_METRICS_DBT_TARGET", "").strip()
+    if explicit:
+        return explicit
+    emulated = os.environ.get("OPS_METRICS_SNOWFLAKE_EMULATOR", "").strip().lower()
+    if target() == "snowflake" and emulated in ("1", "true", "yes"):
+        return "emulator"
+    return target()
+
 
 # Every asset that writes the warehouse runs in this Dagster concurrency pool. DuckDB takes one
 # writer process per file, so the local instance limits the pool to 1 (see dagster.yaml).

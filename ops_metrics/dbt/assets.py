@@ -26,7 +26,7 @@ def ops_metrics_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResourc
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=ops_metrics_dbt_project, target=settings.target())
+    return DbtCliResource(project_dir=ops_metrics_dbt_project, target=settings.dbt_target())
 
 
 def dbt_incident_models_selection() -> dg.AssetSelection:

@@ -12,8 +12,9 @@ from ops_metrics import settings
 ops_metrics_dbt_project = DbtProject(
     project_dir=settings.DBT_PROJECT_DIR,
     profiles_dir=settings.DBT_PROJECT_DIR,
-    # profiles.yml reads OPS_METRICS_TARGET too, so dbt and Dagster agree without a flag.
-    target=settings.target(),
+    # duckdb, snowflake or emulator (settings.dbt_target); profiles.yml defaults to the same
+    # variables, so dbt run by hand and Dagster agree without a flag.
+    target=settings.dbt_target(),
 )
 # Under `dagster dev` the manifest is re-parsed on every load so model edits show up at once.
 ops_metrics_dbt_project.prepare_if_dev()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pandas as pd
@@ -182,13 +182,24 @@ def _emulated_stage(
     Against the fakesnow server the real `write_pandas` fails: connector 4.x loads with
     `COPY INTO ... FROM (SELECT $1:"col" ... FROM '@stage')`, and fakesnow 0.12 rejects a quoted
     stage location ("invalid URL prefix"). A bound multi-row INSERT stages the same values.
+    Timestamps and dates are bound as ISO text: the connector types a column that mixes NULLs
+    and datetimes as TEXT holding epoch nanoseconds, which Snowflake casts but fakesnow does not
+    ("timestamp field value out of range"); ISO text casts on both.
     """
     names = [c.name for c in spec.all_columns]
     marker = "?" if paramstyle == "qmark" else "%s"  # the connector's default is pyformat
     cur.executemany(
         f"insert into {stage} ({', '.join(names)}) values ({', '.join(marker for _ in names)})",
-        [tuple(record[n] for n in names) for record in records],
+        [tuple(_iso(record[n]) for n in names) for record in records],
     )
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _ensure_table(cur: SnowflakeCursor, spec: TableSpec) -> None:
