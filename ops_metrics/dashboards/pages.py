@@ -179,7 +179,7 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
             y_label="Resolved within target",
             y_format="{:.0%}",
             # Zoom in where the story is (near the objective), but always show 100 %.
-            y_min=next(m for m in (0.8, 0.6, 0.0) if m <= lowest - 0.02),
+            y_min=next((m for m in (0.8, 0.6) if m <= lowest - 0.02), 0.0),
             y_max=1.0,
             reference=(0.95, "95 % objective"),
         ),

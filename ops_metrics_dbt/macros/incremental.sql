@@ -10,11 +10,19 @@
     )
 {%- endmacro %}
 
-{#- Warehouse for Snowflake mart builds: full refreshes rebuild everything, so they get the
-    bigger one. flags.FULL_REFRESH is read when the model is parsed; Dagster runs parse afresh in
-    a new target path per run, so the flag of that run applies. -#}
+{#- Warehouse for Snowflake mart builds: incremental runs use ETL_SMALL (the `snowflake_warehouse`
+    config), full refreshes rebuild everything and get ETL_MEDIUM. Config values are fixed when dbt
+    parses (and partial parsing reuses them), so the switch is a pre-hook: hooks render when the
+    model runs, when flags.FULL_REFRESH is that run's flag. dbt-snowflake restores the session's
+    warehouse after the model. The emulator has no warehouses, so it skips the statement. -#}
 {% macro etl_warehouse() -%}
-    {{ return('ETL_MEDIUM' if flags.FULL_REFRESH else 'ETL_SMALL') }}
+    {{ return('ETL_SMALL') }}
+{%- endmacro %}
+
+{% macro use_etl_warehouse() -%}
+    {%- if target.type == 'snowflake' and target.name != 'emulator' and flags.FULL_REFRESH -%}
+        use warehouse ETL_MEDIUM
+    {%- endif -%}
 {%- endmacro %}
 
 {#- NULL instead of a negative duration: a negative TTD/TTR (retrospective incidents) is a data

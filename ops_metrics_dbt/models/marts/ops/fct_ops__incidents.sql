@@ -12,7 +12,7 @@
 ) }}
 {% if target.type == 'snowflake' %}
 {#- Snowflake only: cluster for date-range scans; full refreshes get the bigger warehouse. -#}
-{{ config(cluster_by=['incident_date'], snowflake_warehouse=etl_warehouse()) }}
+{{ config(cluster_by=['incident_date'], snowflake_warehouse=etl_warehouse(), pre_hook="{{ use_etl_warehouse() }}") }}
 {% endif %}
 
 with
