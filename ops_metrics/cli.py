@@ -32,7 +32,22 @@ def main(argv: list[str] | None = None) -> int:
         help="misbehave on purpose: transient, soak, data, all or loop (simulators/faults.py)",
     )
 
+    codegen = sub.add_parser(
+        "dbt-codegen",
+        help="write the dbt sources, staging stubs and instance lists from the registry",
+    )
+    codegen.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if any file is stale"
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "dbt-codegen":
+        from ops_metrics.dbt.codegen import sync
+
+        stale = sync(check=args.check)
+        for path in stale:
+            print(f"{'stale' if args.check else 'wrote'}: {path}")
+        return 1 if args.check and stale else 0
     if args.command == "simulator":
         from ops_metrics.simulators.server import run_forever
 
