@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 # What an invalid record does to a load: `reject` lands it in raw.<table>__rejects (with the
@@ -42,9 +42,48 @@ def check_reject_policy(name: str, policy: str) -> None:
         )
 
 
+class _Source:
+    """What every registry entry derives from its name: env vars, asset key, raw table.
+    `family` is the source family (`incident_io`, `ai_tools`), `entity` what one asset holds."""
+
+    family: ClassVar[str]
+    entity: ClassVar[str]
+    kind: ClassVar[str]
+    name: str
+    reject_policy: RejectPolicy
+
+    def _validate(self) -> None:
+        check_identifier(self.kind, self.name)
+        check_reject_policy(self.name, self.reject_policy)
+
+    @property
+    def env_prefix(self) -> str:
+        return f"{self.family.upper()}_{self.name.upper()}"
+
+    @property
+    def api_key_env(self) -> str:
+        return f"{self.env_prefix}_API_KEY"
+
+    @property
+    def base_url_env(self) -> str:
+        return f"{self.env_prefix}_BASE_URL"
+
+    @property
+    def asset_key(self) -> list[str]:
+        return [self.family, self.name, self.entity]
+
+    @property
+    def raw_table(self) -> str:
+        return f"{self.family}__{self.name}__{self.entity}"
+
+
 @dataclass(frozen=True)
-class Workspace:
+class Workspace(_Source):
     """One Incident.io account. Timestamp names differ per account, so they are configuration."""
+
+    family: ClassVar[str] = "incident_io"
+    entity: ClassVar[str] = "incidents"
+    kind: ClassVar[str] = "workspace"
 
     name: str
     detected_timestamp: str
@@ -54,34 +93,17 @@ class Workspace:
     reject_policy: RejectPolicy = "reject"
 
     def __post_init__(self) -> None:
-        check_identifier("workspace", self.name)
-        check_reject_policy(self.name, self.reject_policy)
-
-    @property
-    def env_prefix(self) -> str:
-        return f"INCIDENT_IO_{self.name.upper()}"
-
-    @property
-    def api_key_env(self) -> str:
-        return f"{self.env_prefix}_API_KEY"
-
-    @property
-    def base_url_env(self) -> str:
-        return f"{self.env_prefix}_BASE_URL"
-
-    @property
-    def asset_key(self) -> list[str]:
-        return ["incident_io", self.name, "incidents"]
-
-    @property
-    def raw_table(self) -> str:
-        return f"incident_io__{self.name}__incidents"
+        self._validate()
 
 
 @dataclass(frozen=True)
-class Tool:
-    """One AI developer tool. `adapter` is the module (under ops_metrics.ai_tools.tools) that knows
-    the vendor's API; it is imported only when the tool's asset runs."""
+class Tool(_Source):
+    """One AI developer tool. Its adapter module, `ops_metrics.ai_tools.tools.<name>`, knows the
+    vendor's API; it is imported only when the tool's asset runs."""
+
+    family: ClassVar[str] = "ai_tools"
+    entity: ClassVar[str] = "daily_usage"
+    kind: ClassVar[str] = "tool"
 
     name: str
     vendor: str
@@ -90,33 +112,12 @@ class Tool:
     reject_policy: RejectPolicy = "reject"
 
     def __post_init__(self) -> None:
-        check_identifier("tool", self.name)
-        check_reject_policy(self.name, self.reject_policy)
-
-    @property
-    def env_prefix(self) -> str:
-        return f"AI_TOOLS_{self.name.upper()}"
-
-    @property
-    def api_key_env(self) -> str:
-        return f"{self.env_prefix}_API_KEY"
-
-    @property
-    def base_url_env(self) -> str:
-        return f"{self.env_prefix}_BASE_URL"
+        self._validate()
 
     @property
     def secret_envs(self) -> tuple[str, ...]:
         """Every variable that holds a credential for this tool."""
         return self.credential_envs or (self.api_key_env,)
-
-    @property
-    def asset_key(self) -> list[str]:
-        return ["ai_tools", self.name, "daily_usage"]
-
-    @property
-    def raw_table(self) -> str:
-        return f"ai_tools__{self.name}__daily_usage"
 
 
 WORKSPACES: tuple[Workspace, ...] = (

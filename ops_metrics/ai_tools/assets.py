@@ -9,7 +9,7 @@ import dagster as dg
 from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.checks import ingestion_check_results, ingestion_check_specs
+from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import TOOLS, Tool
 from ops_metrics.settings import WAREHOUSE_POOL
@@ -83,25 +83,15 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
                     yield [u.as_row(extracted_at) for u in usage]
 
         def metadata() -> dict[str, Any]:
-            drift = transformer.finish()
             return {
                 "days": len(days),
                 "engineer_days": counts["engineers"],
                 "unresolved_identities": counts["unresolved_identities"],
                 "api_actors": counts["api_actors"],
                 "estimated_rows": counts["estimated_rows"],
-                "api_requests": extractor.stats.requests,
-                "api_retries": extractor.stats.retries,
-                "schema_drift": drift.as_metadata(),
-                "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
             }
 
-        # The IO manager stores the output (consuming the stream) before this generator resumes,
-        # so the checks below see the final counts.
-        yield dg.Output(
-            LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
-        )
-        yield from ingestion_check_results(transformer, spec.qualified)
+        yield from load_outputs(spec, rows(), extractor, transformer, metadata)
 
     return _daily_usage
 

@@ -9,7 +9,7 @@ import dagster as dg
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
-from ops_metrics.ingestion.checks import ingestion_check_results, ingestion_check_specs
+from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
 from ops_metrics.ingestion.extractor import Window, incremental_window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.watermark import latest_watermarks
@@ -82,7 +82,6 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                     yield out
 
         def metadata() -> dict[str, Any]:
-            drift = transformer.finish()
             watermark = newest[0] if newest else previous.watermark
             return {
                 "watermark": watermark.isoformat() if watermark else None,
@@ -91,19 +90,9 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                 ).isoformat(),
                 "window_start": window.start.isoformat(),
                 "window_end": window.end.isoformat(),
-                "api_requests": extractor.stats.requests,
-                "api_retries": extractor.stats.retries,
-                "records_fetched": extractor.stats.records,
-                "schema_drift": drift.as_metadata(),
-                "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
             }
 
-        # The IO manager stores the output (consuming the stream) before this generator resumes,
-        # so the checks below see the final counts.
-        yield dg.Output(
-            LoadBatch(spec, rows(), metadata=metadata, rejects=lambda: transformer.rejects)
-        )
-        yield from ingestion_check_results(transformer, spec.qualified)
+        yield from load_outputs(spec, rows(), extractor, transformer, metadata)
 
     return _incidents
 

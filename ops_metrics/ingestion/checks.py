@@ -7,12 +7,15 @@ the load are in, and the rejected ones wait in raw.<table>__rejects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import dagster as dg
 
+from ops_metrics.ingestion.extractor import BaseExtractor
 from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.warehouse.io_manager import LoadBatch
+from ops_metrics.warehouse.table import TableSpec
 
 NO_REJECTS = "no_rejects"
 NO_SCHEMA_DRIFT = "no_schema_drift"
@@ -61,3 +64,36 @@ def ingestion_check_results(
             "vanished_fields": ", ".join(drift.vanished_fields),
         },
     )
+
+
+def extraction_metadata(
+    extractor: BaseExtractor, transformer: DataTransformer[Any]
+) -> dict[str, Any]:
+    """What every source reports about its extraction; call once the stream is consumed."""
+    drift = transformer.finish()
+    return {
+        "api_requests": extractor.stats.requests,
+        "api_retries": extractor.stats.retries,
+        "records_fetched": extractor.stats.records,
+        "schema_drift": drift.as_metadata(),
+        "schema_drift_fields": len(drift.new_fields) + len(drift.vanished_fields),
+    }
+
+
+def load_outputs(
+    spec: TableSpec,
+    rows: Iterator[list[dict[str, Any]]],
+    extractor: BaseExtractor,
+    transformer: DataTransformer[Any],
+    source_metadata: Callable[[], dict[str, Any]],
+) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
+    """An ingestion asset's events: the load for the stage-and-merge IO manager, then its checks.
+
+    The IO manager stores the output (consuming the stream) before this generator resumes, so
+    the metadata and the checks see the final counts."""
+
+    def metadata() -> dict[str, Any]:
+        return {**source_metadata(), **extraction_metadata(extractor, transformer)}
+
+    yield dg.Output(LoadBatch(spec, rows, metadata=metadata, rejects=lambda: transformer.rejects))
+    yield from ingestion_check_results(transformer, spec.qualified)
