@@ -1,0 +1,115 @@
+"""A dbt build killed mid-way (SIGKILL, a real process) leaves every mart either as it was or
+fully built, and the next build finishes the job: marts equal to an uninterrupted build."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ops_metrics.settings import DBT_PROJECT_DIR
+from ops_metrics_tests.dbt.raw_fixture import apply_late_updates, create_raw_tables
+
+pytestmark = pytest.mark.slow
+
+MARTS = (
+    "fct_ops__incidents",
+    "bridge_ops__incident_service",
+    "fct_ops__mttr_weekly",
+    "fct_ai_telemetry__tool_daily_metrics",
+    "fct_ai_telemetry__weekly_eng_ai_tokens",
+)
+DEADLINE_SECONDS = 240
+
+
+def dbt_build(db: Path, target_path: Path, *extra: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "OPS_METRICS_DUCKDB_PATH": str(db), "OPS_METRICS_TARGET": "duckdb"}
+    args = [
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--exclude",
+        "resource_type:test",
+        *extra,
+    ]
+    code = "import sys; from dbt.cli.main import cli; sys.exit(cli())"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> None:
+    out, _ = proc.communicate(timeout=DEADLINE_SECONDS)
+    assert proc.returncode == 0, out[-3000:]
+
+
+def kill_when(proc: subprocess.Popen[str], marker: str) -> str:
+    """SIGKILL the build as soon as it prints `marker` (a model starting to write)."""
+    seen = []
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        seen.append(line)
+        if marker in line:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            return "".join(seen)
+        assert time.monotonic() < deadline, "dbt never reached the kill point"
+    raise AssertionError(f"dbt finished before {marker!r}:\n{''.join(seen)[-2000:]}")
+
+
+def marts(db: Path) -> dict[str, list[tuple] | None]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        present = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        return {
+            m: con.execute(f"select * from marts.{m} order by all").fetchall()
+            if m in present
+            else None
+            for m in MARTS
+        }
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "START sql incremental model marts.fct_ops__incidents",
+        "START sql table model marts.fct_ops__mttr_weekly",
+    ],
+)
+def test_a_killed_build_leaves_marts_whole_and_a_rerun_completes(tmp_path: Path, marker: str):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
+    create_raw_tables(clean, now)
+    finish(dbt_build(clean, tmp_path / "t_clean"))
+    shutil.copyfile(clean, crashed)  # both hold the first build: the crash hits an update
+    apply_late_updates(clean, now)
+    apply_late_updates(crashed, now)
+    finish(dbt_build(clean, tmp_path / "t_clean"))
+    expected, before = marts(clean), marts(crashed)
+
+    kill_when(dbt_build(crashed, tmp_path / "t_crash"), marker)
+    after_kill = marts(crashed)
+    for mart in MARTS:  # each mart is the old build or the new one, never something between
+        assert after_kill[mart] in (before[mart], expected[mart]), mart
+
+    finish(dbt_build(crashed, tmp_path / "t_crash"))
+    assert marts(crashed) == expected
