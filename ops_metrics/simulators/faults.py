@@ -66,8 +66,8 @@ class FaultPlan:
     data: tuple[str, ...] = ()
     data_rate: float = 0.05
     pagination_loop: bool = False
-    # Auth endpoints stay clean: a token flow is not where a data client retries.
-    spare_paths: tuple[str, ...] = ("/oauth/token",)
+    # Paths never faulted. Empty: token endpoints fail too, and clients retry them like data.
+    spare_paths: tuple[str, ...] = ()
 
     def transient_fault(self, fingerprint: str, attempt: int) -> str | None:
         """The fault for the `attempt`-th (0-based) time this exact request is made, or None."""

@@ -21,6 +21,7 @@ from ops_metrics.settings import ConfigurationError
 from ops_metrics.simulators.ai_tools import amp, cursor
 from ops_metrics.simulators.app import SimulatorOptions, build_app, serve, transport
 from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET, TOOL_KEYS
+from ops_metrics.simulators.http import Response
 from ops_metrics.sources import SourcesResource
 from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, SOURCES, pull
 
@@ -164,3 +165,20 @@ def test_live_without_directory_url_keeps_identities_unresolved_and_says_so_once
         "email" in u["user"] for u in users
     )
     assert sum("OPS_METRICS_DIRECTORY_URL" in m for m in caplog.messages) == 1
+
+
+def test_amp_token_endpoint_failures_are_retried_like_data(clock: MovableClock) -> None:
+    app = build_app(SimulatorOptions(clock=clock))
+    failures = [Response.json({"error": "unavailable"}, 503), Response.json({"error": "slow"}, 429)]
+    app.middleware.append(
+        lambda request, inner: (
+            failures.pop(0) if request.path == "/oauth/token" and failures else inner(request)
+        )
+    )
+    auth = amp_adapter.ClientCredentialsAuth(AMP_CLIENT_ID, AMP_CLIENT_SECRET)
+    client = httpx.Client(base_url="http://sim", transport=transport(app), auth=auth)
+    extractor = APIExtractor("amp", client, retry=RetryPolicy(sleep=clock.sleep))
+    pages = list(amp_adapter.ADAPTER.fetch_day(extractor, DAY))
+    assert sum(map(len, pages)) == len(amp.day_users(SEED, DAY))
+    assert extractor.stats.retry_reasons == {"http_503": 1, "http_429": 1}
+    assert auth.tokens_fetched == 1

@@ -24,6 +24,7 @@ from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.ingestion.pagination import SinglePage
+from ops_metrics.ingestion.retry import RETRYABLE_STATUS
 from ops_metrics.registry import Tool
 from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
 from ops_metrics.sources import SourcesResource
@@ -64,14 +65,21 @@ class ClientCredentialsAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         token = self._valid_token()
         if token is None:
-            token = self._store((yield self._token_request(request)))
+            answer = yield self._token_request(request)
+            if answer.status_code in RETRYABLE_STATUS:
+                # Ending the flow hands the 429/5xx to the extractor as the request's answer,
+                # so the token endpoint gets the same retries and backoff as the data endpoint.
+                return
+            token = self._store(answer)
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
         if response.status_code == 401:
             with self._lock:
                 self._token = None
-            token = self._store((yield self._token_request(request)))
-            request.headers["Authorization"] = f"Bearer {token}"
+            answer = yield self._token_request(request)
+            if answer.status_code in RETRYABLE_STATUS:
+                return
+            request.headers["Authorization"] = f"Bearer {self._store(answer)}"
             yield request
 
     def _valid_token(self) -> str | None:
