@@ -179,7 +179,9 @@ def main(argv: list[str] | None = None) -> Path:
         results["imports"] = code_location.measure(plan.import_repeats)
     results["load_average_at_end"] = machine.load_average()
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report.render(results))
+    # A partial run keeps the sections it did not re-measure from the report it replaces.
+    previous = args.output.read_text() if args.only and args.output.exists() else None
+    args.output.write_text(report.render(results, previous))
     log(f"wrote {args.output}")
     return args.output
 

@@ -43,8 +43,12 @@ def dedup_stage(spec: TableSpec, stage: str, deduped: str, json_parse: str = "{0
     )
 
 
-def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
-    """Counts of what the merge is about to do: inserted, updated, unchanged, stale."""
+def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}", target: str | None = None) -> str:
+    """Counts of what the merge is about to do: inserted, updated, unchanged, stale.
+
+    `target` replaces the target table with a relation holding (at least) every target row whose
+    key is staged, e.g. DuckDB's key-matched temp table: the counts are the same, and the join no
+    longer scans the whole target."""
     v = spec.version_column
     first_key = spec.primary_key[0]
     return f"""
@@ -53,7 +57,7 @@ def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
             count_if(t.{first_key} is not null and s.{v} >= t.{v} and ({changed(spec, json_cmp)})),
             count_if(t.{first_key} is not null and s.{v} >= t.{v} and not ({changed(spec, json_cmp)})),
             count_if(t.{first_key} is not null and s.{v} < t.{v})
-        from {staged} s left join {spec.qualified} t on {_on(spec)}
+        from {staged} s left join {target or spec.qualified} t on {_on(spec)}
     """
 
 
