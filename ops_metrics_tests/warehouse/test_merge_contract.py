@@ -1,9 +1,14 @@
-"""Stage-and-merge on a real DuckDB file: idempotent, never regresses, never half-writes."""
+"""The stage-and-merge contract, proven on every backend: DuckDB (a real file) and Snowflake
+(emulated in-process by fakesnow). Backend-specific behaviour lives beside it in
+test_snowflake_merge.py."""
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.table import Column, TableSpec
 
@@ -29,12 +34,24 @@ def rows(n: int, version: datetime, value: int = 1) -> list[dict]:
     ]
 
 
-@pytest.fixture
-def warehouse(tmp_path) -> DuckDBWarehouse:
-    return DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
+@pytest.fixture(params=["duckdb", "snowflake"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WarehouseResource]:
+    if request.param == "duckdb":
+        yield DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
+        return
+    import fakesnow
+    from dagster_snowflake import SnowflakeResource
+
+    from ops_metrics.warehouse.snowflake import SnowflakeWarehouse
+
+    with fakesnow.patch():
+        resource = SnowflakeResource(
+            account="test", user="test", password="test", database="OPS", paramstyle="qmark"
+        )
+        yield SnowflakeWarehouse(snowflake=resource, emulator=True)
 
 
-def table(warehouse: DuckDBWarehouse) -> list[tuple]:
+def table(warehouse: WarehouseResource) -> list[tuple]:
     return warehouse.query("select * from raw.things order by id")
 
 
@@ -85,8 +102,6 @@ def test_a_failure_while_staging_leaves_the_target_untouched_and_a_rerun_complet
 
 
 def test_timestamps_with_offsets_are_stored_as_utc(warehouse):
-    from datetime import timezone
-
     plus_two = datetime(2026, 1, 5, 14, tzinfo=timezone(timedelta(hours=2)))
     warehouse.merge(
         SPEC, [[{"id": "x", "updated_at": plus_two, "value": 1, "payload": "{}"}]], "tz"
