@@ -8,6 +8,7 @@ shows them afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -60,10 +61,17 @@ def run_demo(days: int = 7, target: str = "duckdb") -> int:
     _say(f"  warehouse: {settings.duckdb_path()}")
     failures = []
     total = len(steps.steps)
+    # dbt re-emits every event on stdout; the demo keeps its own progress lines readable and
+    # leaves the full output in a log beside the data.
+    log_path = settings.home() / "logs" / "demo.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    _say(f"  full output: {log_path}")
     for number, step in enumerate(steps.steps, start=1):
         started = time.monotonic()
         _say(f"[{number}/{total}] {step.label} ...")
-        result = step.run(instance)
+        with log_path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+            print(f"== {step.label}", flush=True)
+            result = step.run(instance)
         took = time.monotonic() - started
         if result.success:
             _say(f"[{number}/{total}] {step.label}: ok in {took:.1f}s {result.summary}")

@@ -155,7 +155,11 @@ def _range(
 ) -> tuple[str, str] | None:
     """The partition keys touching the last `days` days that are complete at `now`."""
     start = now - timedelta(days=days)
-    keys = partitions.get_partition_keys_in_time_window(dg.TimeWindow(start, now))
+    # Ask from a day earlier: the lookup returns only partitions that start inside the window,
+    # and the daily partition that holds `start` begins before it.
+    keys = partitions.get_partition_keys_in_time_window(
+        dg.TimeWindow(start - timedelta(days=1), now)
+    )
     complete = [k for k in keys if start < partitions.time_window_for_partition_key(k).end <= now]
     return (complete[0], complete[-1]) if complete else None
 

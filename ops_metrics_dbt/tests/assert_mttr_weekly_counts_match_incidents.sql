@@ -1,3 +1,5 @@
+{#- Two parents: Dagster shows this test as a check on the mart it verifies. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_ops__mttr_weekly'}}}) }}
 {#- Every reported incident lands in exactly one workspace x severity x week cell. -#}
 with
 

@@ -1,3 +1,5 @@
+{#- Two parents: Dagster shows this test as a check on the mart it verifies. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_ai_telemetry__weekly_eng_ai_tokens'}}}) }}
 {#- Gap-filling and percentiles must not create or lose tokens. -#}
 with
 
