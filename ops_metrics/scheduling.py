@@ -12,6 +12,25 @@ import dagster as dg
 SOURCE_TAG = "ops_metrics/source"
 
 
+def source_job(
+    name: str,
+    source: str,
+    selection: dg.AssetSelection,
+    partitions_def: dg.PartitionsDefinition,
+    description: str,
+    downstream: dg.AssetSelection | None = None,
+) -> dg.UnresolvedAssetJobDefinition:
+    """A scheduled job: one source family's assets, plus the models downstream of them, tagged
+    with the source so the run queue keeps one run per source at a time."""
+    return dg.define_asset_job(
+        name,
+        selection=selection if downstream is None else selection | downstream,
+        partitions_def=partitions_def,
+        tags={SOURCE_TAG: source},
+        description=description,
+    )
+
+
 def partitioned_schedule(
     job: dg.UnresolvedAssetJobDefinition,
     name: str,

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ops_metrics.ai_tools.assets import DAILY
 from ops_metrics.registry import TOOLS
-from ops_metrics.scheduling import SOURCE_TAG, partitioned_schedule
+from ops_metrics.scheduling import partitioned_schedule, source_job
 
 
 def tool_selection() -> dg.AssetSelection:
@@ -16,13 +16,13 @@ def tool_selection() -> dg.AssetSelection:
 def build_ai_tools_job(
     downstream: dg.AssetSelection | None = None,
 ) -> dg.UnresolvedAssetJobDefinition:
-    selection = tool_selection() if downstream is None else tool_selection() | downstream
-    return dg.define_asset_job(
+    return source_job(
         "ai_tools_daily",
-        selection=selection,
-        partitions_def=DAILY,
-        tags={SOURCE_TAG: "ai_tools"},
-        description="Yesterday's usage of every AI tool, then the AI telemetry models downstream.",
+        "ai_tools",
+        tool_selection(),
+        DAILY,
+        "Yesterday's usage of every AI tool, then the AI telemetry models downstream.",
+        downstream,
     )
 
 

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ops_metrics.incident_io.assets import HOURLY
 from ops_metrics.registry import WORKSPACES
-from ops_metrics.scheduling import SOURCE_TAG, partitioned_schedule
+from ops_metrics.scheduling import partitioned_schedule, source_job
 
 
 def incident_selection() -> dg.AssetSelection:
@@ -16,15 +16,13 @@ def incident_selection() -> dg.AssetSelection:
 def build_incident_job(
     downstream: dg.AssetSelection | None = None,
 ) -> dg.UnresolvedAssetJobDefinition:
-    selection = incident_selection()
-    if downstream is not None:
-        selection = selection | downstream
-    return dg.define_asset_job(
+    return source_job(
         "incident_io_hourly",
-        selection=selection,
-        partitions_def=HOURLY,
-        tags={SOURCE_TAG: "incident_io"},
-        description="Every Incident.io workspace's latest hour, then the incident models downstream.",
+        "incident_io",
+        incident_selection(),
+        HOURLY,
+        "Every Incident.io workspace's latest hour, then the incident models downstream.",
+        downstream,
     )
 
 
