@@ -1,10 +1,18 @@
-"""dbt worker: a year of simulated incidents in the raw tables, then `dbt build --full-refresh`
-against the hourly `dbt build` after one more hour is merged, on the incident models (tag:ops,
-the selection the hourly incident job runs).
+"""dbt worker: a year of simulated data in the raw tables, then the dbt runs the product launches.
 
-Raw tables are filled by a direct merge of simulator data through the product's own rows path
-(Incident model -> incident_row -> DuckDBWarehouse.merge), without HTTP: ingestion has its own
-benchmark, and this one is about dbt.
+- full refresh: the whole project rebuilt from a year of every source (the dbt assets' Dagster
+  run config `full_refresh: true`);
+- hourly: what the hourly incident job runs after one more hour of incidents is merged (its dbt
+  selection, `ops_metrics.dbt.assets.INCIDENT_MODELS`);
+- for information, a full refresh of that same selection, and a run that selects nothing (dbt's
+  fixed cost: start, manifest, artifacts).
+
+Every run uses the product's arguments and environment (`BUILD_ARGS`, `dbt_subprocess_env`) in
+this process through dbtRunner, so dbt's import (~3 s in a subprocess) is paid once, not per run.
+
+Incidents are merged straight through the product's rows path (Incident model -> incident_row ->
+DuckDBWarehouse.merge) without HTTP: ingestion has its own benchmark. AI usage goes through the
+tool assets (single-run backfills of the year) against the simulator, its rate limits lifted.
 """
 
 from __future__ import annotations
@@ -27,9 +35,13 @@ from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 
 YEAR_END = datetime(2026, 1, 1, tzinfo=UTC)  # the year 2025 of simulated data
 DBT_DIR = str(REPO_ROOT / "ops_metrics_dbt")
+NOTHING = "tag:__benchmark_selects_nothing__"
+# The leanest hourly run that still refreshes the incident marts: their tables alone, no views,
+# seeds or tests. Not something the product runs; the floor any hourly dbt run stands on.
+MARTS_ONLY = "tag:ops,config.materialized:table tag:ops,config.materialized:incremental"
 
 
-def load(wh: DuckDBWarehouse, per_workspace: int, start: datetime, end: datetime) -> int:
+def load_incidents(wh: DuckDBWarehouse, per_workspace: int, start: datetime, end: datetime) -> int:
     """Merge every incident whose updated_at (as seen at `end`) falls in [start, end)."""
     total = 0
     for ws in WORKSPACES:
@@ -47,38 +59,80 @@ def load(wh: DuckDBWarehouse, per_workspace: int, start: datetime, end: datetime
     return total
 
 
+def load_ai_usage(start: datetime, end: datetime) -> int:
+    """A year of every AI tool through its asset: one single-run backfill per tool."""
+    import dagster as dg
+
+    from ops_metrics.definitions import defs, resources
+    from ops_metrics.pipeline import QUIET, RANGE_END, RANGE_START
+    from ops_metrics.registry import TOOLS
+    from ops_metrics.sources import SourcesResource
+
+    wired = {
+        **resources(),
+        "sources": SourcesResource(
+            simulator_frozen_at=(end + timedelta(days=1)).isoformat(), simulator_rate_limits=False
+        ),
+    }
+    first, last = start.date().isoformat(), (end - timedelta(days=1)).date().isoformat()
+    rows = 0
+    for tool in TOOLS:
+        key = dg.AssetKey(tool.asset_key)
+        assets = [
+            a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and key in a.keys
+        ]
+        result = dg.materialize(
+            assets,
+            resources=wired,
+            tags={RANGE_START: first, RANGE_END: last},
+            run_config=QUIET,
+        )
+        # A single-run backfill reports its one load on every partition: count it once.
+        staged = {
+            e.asset_key: e.materialization.metadata["rows_staged"].value
+            for e in result.get_asset_materialization_events()
+            if e.materialization and "rows_staged" in e.materialization.metadata
+        }
+        rows += sum(int(v) for v in staged.values())
+        print(f"dbt bench: loaded {tool.name} {first} … {last}", file=sys.stderr, flush=True)
+    return rows
+
+
 def node_seconds() -> dict[str, float]:
     """What the last dbt invocation spent executing nodes, from its run_results.json, summed by
     resource type (models, data tests, unit tests, seeds). Nodes run on `threads` at once, so the
     sums can exceed the wall clock; what the wall clock has beyond them is dbt's own start, parse
     and scheduling, which no model change can shrink."""
     results = json.loads((Path(os.environ["DBT_TARGET_PATH"]) / "run_results.json").read_text())
-    out = {"model": 0.0, "test": 0.0, "unit_test": 0.0, "seed": 0.0, "other": 0.0}
+    out = {"model": 0.0, "test": 0.0, "unit_test": 0.0, "seed": 0.0, "other": 0.0, "nodes": 0.0}
     for r in results["results"]:
         kind = r["unique_id"].split(".", 1)[0]
         out[kind if kind in out else "other"] += float(r["execution_time"])
+        out["nodes"] += 1
     if os.environ.get("BENCH_DBT_NODES"):  # by hand: where the node time goes
         for r in sorted(results["results"], key=lambda r: -r["execution_time"])[:15]:
             print(f"{r['execution_time']:7.3f} {r['unique_id']}", file=sys.stderr)
     return out
 
 
-def dbt_build(*extra: str) -> tuple[float, dict[str, float]]:
+def dbt_build(
+    *extra: str, product: bool = True, command: str | None = None
+) -> tuple[float, dict[str, float]]:
+    """One dbt build, timed. `product=False` is the same run with dbt's defaults instead of the
+    product's choices (unit tests on every run, a debug-level file log): the before picture."""
     from dbt.cli.main import dbtRunner
 
-    args = [
-        "build",
-        "--project-dir",
-        DBT_DIR,
-        "--profiles-dir",
-        DBT_DIR,
-        "--select",
-        "tag:ops",
-        "--quiet",
-        *extra,
-    ]
-    with stopwatch() as elapsed:
-        result = dbtRunner().invoke(args)
+    from ops_metrics.dbt.assets import BUILD_ARGS
+
+    build = [command] if command else list(BUILD_ARGS) if product else ["build"]
+    args = [*build, "--project-dir", DBT_DIR, "--profiles-dir", DBT_DIR, "--quiet", *extra]
+    log_level = os.environ["DBT_LOG_LEVEL_FILE"]
+    os.environ["DBT_LOG_LEVEL_FILE"] = log_level if product else "debug"
+    try:
+        with stopwatch() as elapsed:
+            result = dbtRunner().invoke(args)
+    finally:
+        os.environ["DBT_LOG_LEVEL_FILE"] = log_level
     if not result.success:
         raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception}")
     return elapsed(), node_seconds()
@@ -88,36 +142,79 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--incidents-per-workspace", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--days", type=int, default=365, help="history before the hourly runs (smoke: a few)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_dbt_") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
         os.environ["OPS_METRICS_DUCKDB_PATH"] = str(db)
+        os.environ["OPS_METRICS_HOME"] = tmp
         os.environ["DBT_TARGET_PATH"] = str(Path(tmp) / "target")  # keep the repo's target/ alone
         os.environ["DBT_LOG_PATH"] = str(Path(tmp) / "logs")
+        from ops_metrics.dbt.assets import INCIDENT_MODELS
+        from ops_metrics.dbt.project import dbt_subprocess_env
+
+        os.environ.update(dbt_subprocess_env())
+        year_start = YEAR_END - timedelta(days=args.days)
+        ai_rows = load_ai_usage(year_start, YEAR_END)
         wh = DuckDBWarehouse(path=str(db))
-        year_rows = load(wh, args.incidents_per_workspace, YEAR_END - timedelta(days=365), YEAR_END)
-        full, incremental, hour_rows = [], [], []
-        full_nodes, incremental_nodes = [], []
+        incident_rows = load_incidents(wh, args.incidents_per_workspace, year_start, YEAR_END)
+        print(f"dbt bench: {incident_rows} incidents, {ai_rows} AI usage rows", file=sys.stderr)
+        dbt_build("--select", NOTHING)  # parse once, so every measured run starts alike
+        runs: dict[str, list[float]] = {
+            "full": [],
+            "hourly": [],
+            "hourly_dbt_defaults": [],
+            "marts_only": [],
+            "full_same": [],
+            "noop": [],
+        }
+        nodes: dict[str, list[dict[str, float]]] = {k: [] for k in runs}
+        hour_rows = []
         for k in range(args.repeats):
-            seconds, nodes = dbt_build("--full-refresh")
-            full.append(seconds)
-            full_nodes.append(nodes)
-            hour_end = YEAR_END + timedelta(hours=k + 1)
-            hour_rows.append(
-                load(wh, args.incidents_per_workspace, hour_end - timedelta(hours=1), hour_end)
+            full_runs = [("full", ["--full-refresh"])]
+            if k == 0:  # for information: once is enough
+                full_runs.append(("full_same", ["--full-refresh", "--select", INCIDENT_MODELS]))
+            for name, extra in full_runs:
+                seconds, counted = dbt_build(*extra)
+                runs[name].append(seconds)
+                nodes[name].append(counted)
+            hourly_runs = (
+                ("hourly", ["--select", INCIDENT_MODELS], {}),
+                ("hourly_dbt_defaults", ["--select", INCIDENT_MODELS], {"product": False}),
+                ("marts_only", ["--select", MARTS_ONLY], {"command": "run"}),
             )
-            seconds, nodes = dbt_build()
-            incremental.append(seconds)
-            incremental_nodes.append(nodes)
+            for n, (name, extra, how) in enumerate(hourly_runs, start=1):
+                hour_end = YEAR_END + timedelta(hours=len(hourly_runs) * k + n)
+                hour_rows.append(
+                    load_incidents(
+                        wh, args.incidents_per_workspace, hour_end - timedelta(hours=1), hour_end
+                    )
+                )
+                seconds, counted = dbt_build(*extra, **how)
+                runs[name].append(seconds)
+                nodes[name].append(counted)
+            seconds, counted = dbt_build("--select", NOTHING)
+            runs["noop"].append(seconds)
     emit(
         {
-            "year_rows": year_rows,
+            "incidents_per_workspace": args.incidents_per_workspace,
+            "year_rows": incident_rows,
+            "ai_rows": ai_rows,
             "hour_rows": hour_rows,
-            "full_refresh_seconds": full,
-            "incremental_seconds": incremental,
+            "full_refresh_seconds": runs["full"],
+            "days": args.days,
+            "incident_full_refresh_seconds": runs["full_same"],
+            "incremental_seconds": runs["hourly"],
+            "incremental_dbt_defaults_seconds": runs["hourly_dbt_defaults"],
+            "noop_seconds": runs["noop"],
+            "marts_only_seconds": runs["marts_only"],
             # per run: execution_time summed by resource type, from run_results.json
-            "full_refresh_nodes": full_nodes,
-            "incremental_nodes": incremental_nodes,
+            "full_refresh_nodes": nodes["full"],
+            "incident_full_refresh_nodes": nodes["full_same"],
+            "incremental_nodes": nodes["hourly"],
+            "incremental_dbt_defaults_nodes": nodes["hourly_dbt_defaults"],
         }
     )
 

@@ -30,6 +30,7 @@ class Plan:
     merge_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
     merge_repeats: int = 3
     dbt_incidents_per_workspace: int = 20_000
+    dbt_days: int = 365
     dbt_repeats: int = 3
     import_repeats: int = 5
 
@@ -37,7 +38,7 @@ class Plan:
         return (self.ingest_repeats or {}).get(size, 3)
 
 
-FULL = Plan(ingest_repeats={10_000: 3, 100_000: 1}, dlt_sizes=(10_000,), dbt_repeats=2)
+FULL = Plan(ingest_repeats={10_000: 3, 100_000: 1}, dlt_sizes=(10_000,), dbt_repeats=3)
 SMOKE = Plan(
     ingest_sizes=(300,),
     ingest_repeats={300: 1},
@@ -45,6 +46,7 @@ SMOKE = Plan(
     merge_sizes=(1_000, 2_000),
     merge_repeats=1,
     dbt_incidents_per_workspace=300,
+    dbt_days=3,
     dbt_repeats=1,
     import_repeats=1,
 )
@@ -138,12 +140,14 @@ def merge_scaling(plan: Plan, log: Any) -> list[dict[str, Any]]:
 
 
 def dbt(plan: Plan, log: Any) -> dict[str, Any]:
-    log("dbt: a year of raw data, full refresh vs hourly incremental")
+    log(f"dbt: {plan.dbt_days} days of raw data, full refresh vs hourly incremental")
     return run_worker(
         "benchmarks.dbt_bench",
         [
             "--incidents-per-workspace",
             str(plan.dbt_incidents_per_workspace),
+            "--days",
+            str(plan.dbt_days),
             "--repeats",
             str(plan.dbt_repeats),
         ],

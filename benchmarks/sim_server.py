@@ -12,7 +12,6 @@ from benchmarks.common import emit
 from ops_metrics.simulators.app import SimulatorOptions, build_app, serve
 from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.incident_io import incident_universe
-from ops_metrics.simulators.incident_io.rate_limit import OPTION_KEY
 
 # After the simulated span (2025-2026) ends: every incident is visible and settled.
 FROZEN_AT = datetime(2027, 1, 2, tzinfo=UTC)
@@ -25,7 +24,7 @@ def options(incidents: int) -> SimulatorOptions:
     return SimulatorOptions(
         incidents_per_workspace=incidents,
         clock=fixed_clock(FROZEN_AT),
-        extra={OPTION_KEY: 10**9},
+        rate_limits=False,
     )
 
 

@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PROFILE[:SEED]",
         help="misbehave on purpose: transient, soak, data, all or loop (simulators/faults.py)",
     )
+    sim.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="lift the vendors' rate limits (Incident.io 1,200/min, Cursor): for bulk backfills",
+    )
 
     codegen = sub.add_parser(
         "dbt-codegen",
@@ -51,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "simulator":
         from ops_metrics.simulators.server import run_forever
 
-        return run_forever(args.host, args.port, args.seed, args.faults)
+        return run_forever(
+            args.host, args.port, args.seed, args.faults, rate_limits=not args.no_rate_limits
+        )
     from ops_metrics.demo import run_demo
 
     return run_demo(days=args.days, target=args.target)

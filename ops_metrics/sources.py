@@ -20,10 +20,21 @@ from ops_metrics.settings import ConfigurationError
 SIMULATOR_BASE_URL = "http://simulator.local"
 
 
-@lru_cache(maxsize=8)
-def simulator_app(seed: int | None = None, frozen_at: str | None = None, faults: str | None = None):
+def simulator_app(
+    seed: int | None = None,
+    frozen_at: str | None = None,
+    faults: str | None = None,
+    rate_limits: bool = True,
+):
     """The in-process simulator (a Router), built once per process and setting; imported lazily
-    to keep the code location lean. `faults` is a fault profile (simulators/faults.py)."""
+    to keep the code location lean. `faults` is a fault profile (simulators/faults.py). Every
+    caller with the same settings gets the same app (and so the same fault injector and rate
+    limiters), however it passes them."""
+    return _simulator_app(seed, frozen_at, faults, rate_limits)
+
+
+@lru_cache(maxsize=8)
+def _simulator_app(seed: int | None, frozen_at: str | None, faults: str | None, rate_limits: bool):
     from datetime import datetime
 
     from ops_metrics.simulators.app import DEFAULT_SEED, SimulatorOptions, build_app
@@ -37,6 +48,7 @@ def simulator_app(seed: int | None = None, frozen_at: str | None = None, faults:
             clock=clock,
             rate_clock=system_clock,
             faults=plan_from_profile(faults) if faults else None,
+            rate_limits=rate_limits,
         )
     )
 
@@ -70,6 +82,9 @@ class SourcesResource(dg.ConfigurableResource):
     # Simulated mode only: a fault profile, `PROFILE[:SEED]` (see simulators/faults.py), to run
     # against misbehaving vendors; the reliability tests and the soak use it.
     simulator_faults: str | None = None
+    # Simulated mode only: False lifts the simulated vendors' rate limits, so a backfill of a
+    # year from the simulator does not wait out Cursor's pacing (benchmarks use it).
+    simulator_rate_limits: bool = True
 
     @property
     def simulated(self) -> bool:
@@ -102,7 +117,10 @@ class SourcesResource(dg.ConfigurableResource):
                 base_url=SIMULATOR_BASE_URL,
                 transport=transport(
                     simulator_app(
-                        self.simulator_seed, self.simulator_frozen_at, self.simulator_faults
+                        self.simulator_seed,
+                        self.simulator_frozen_at,
+                        self.simulator_faults,
+                        self.simulator_rate_limits,
                     )
                 ),
                 headers=headers,

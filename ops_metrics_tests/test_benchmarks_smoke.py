@@ -18,7 +18,8 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     for row in (
         "| fetch |",
         "| ops |",
-        "dbt build --full-refresh",
+        "full refresh, whole project",
+        "**hourly**",
         "import ops_metrics.definitions",
     ):
         assert row in text, row

@@ -34,6 +34,10 @@ class SimulatorOptions:
     incidents_per_workspace: int | None = None
     # Fault mode (see simulators/faults.py): every vendor misbehaves deterministically by seed.
     faults: FaultPlan | None = None
+    # False lifts every vendor's request rate limit (Incident.io's 1,200/min, Cursor's pacing):
+    # for bulk backfills of a year against the simulator and for benchmarks, not for tests of
+    # the client's 429 handling. Explicit limits in `extra` still win.
+    rate_limits: bool = True
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -16,18 +16,27 @@ from ops_metrics.simulators.credentials import (
 )
 
 
-def run_forever(host: str, port: int, seed: int | None = None, faults: str | None = None) -> int:
+def run_forever(
+    host: str,
+    port: int,
+    seed: int | None = None,
+    faults: str | None = None,
+    rate_limits: bool = True,
+) -> int:
     from ops_metrics.simulators.faults import plan_from_profile
 
     options = SimulatorOptions(
         seed=seed if seed is not None else DEFAULT_SEED,
         faults=plan_from_profile(faults) if faults else None,
+        rate_limits=rate_limits,
     )
     server = serve(build_app(options), host, port)
     url = f"http://{host}:{server.server_port}"
     print(f"ops_metrics simulators on {url} (seed {options.seed})")
     if faults:
         print(f"Fault mode: {faults} (see ops_metrics/simulators/faults.py)")
+    if not rate_limits:
+        print("Rate limits lifted (--no-rate-limits)")
     print("Incident.io workspaces (GET /v2/incidents, Bearer key):")
     for ws in WORKSPACES:
         print(

@@ -6,6 +6,7 @@ checks run afterwards on the same warehouse file.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,16 +78,25 @@ def _shared_warehouse_env(
 
 @pytest.fixture(scope="module")
 def late_update_runs(dbt_warehouse: Warehouse) -> dict[str, dict[str, list[tuple]]]:
-    """Late updates, then an incremental build, then a full refresh; marts after each."""
+    """Late updates, then an incremental build, then a full refresh (the run config a user sets
+    in the launchpad); marts after each."""
     apply_late_updates(dbt_warehouse.path, dbt_warehouse.now)
-    assert dbt_warehouse.dbt.cli(["build"], raise_on_error=False).wait().is_successful()
+    resources = {"dbt": dbt_warehouse.dbt}
+    assert dg.materialize([ops_metrics_dbt_assets], resources=resources).success
     incremental = dbt_warehouse.marts()
-    assert (
-        dbt_warehouse.dbt.cli(["build", "--full-refresh"], raise_on_error=False)
-        .wait()
-        .is_successful()
-    )
+    full = {"ops": {"ops_metrics_dbt_assets": {"config": {"full_refresh": True}}}}
+    result = dg.materialize([ops_metrics_dbt_assets], resources=resources, run_config=full)
+    assert result.success
+    assert "--full-refresh" in dbt_run_results(result)["args"]["invocation_command"]
     return {"incremental": incremental, "full_refresh": dbt_warehouse.marts()}
+
+
+def dbt_run_results(result: dg.ExecuteInProcessResult) -> dict:
+    """run_results.json of the dbt invocation of a Dagster run (dagster-dbt gives each its own
+    target folder, named after the op and the run)."""
+    target = Path(ops_metrics_dbt_project.project_dir) / "target"
+    (path,) = target.glob(f"ops_metrics_dbt_assets-{result.run_id[:7]}-*/run_results.json")
+    return json.loads(path.read_text())
 
 
 def test_dagster_dbt_build_passes_with_only_the_expected_warning(dbt_warehouse: Warehouse) -> None:
@@ -102,6 +112,18 @@ def test_dagster_dbt_build_passes_with_only_the_expected_warning(dbt_warehouse: 
         for m in [m.materialization]
     }
     assert set(MARTS) <= materialized
+    # Unit tests belong to CI (test_unit_tests_pass), not to every scheduled run.
+    ran = {r["unique_id"].split(".")[0] for r in dbt_run_results(dbt_warehouse.result)["results"]}
+    assert ran == {"model", "seed", "test"}
+
+
+def test_unit_tests_pass(dbt_warehouse: Warehouse) -> None:
+    invocation = dbt_warehouse.dbt.cli(
+        ["test", "--resource-type", "unit_test"], raise_on_error=False
+    ).wait()
+    results = invocation.get_artifact("run_results.json")["results"]
+    assert len(results) >= 8
+    assert {r["unique_id"]: r["status"] for r in results if r["status"] != "pass"} == {}
 
 
 def test_source_freshness_passes(dbt_warehouse: Warehouse) -> None:

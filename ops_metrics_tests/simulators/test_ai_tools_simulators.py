@@ -244,6 +244,23 @@ def test_cursor_pages_users_and_rejects_long_ranges(client: httpx.Client) -> Non
     assert response.status_code == 400
 
 
+def test_cursor_rate_limit_default_and_lifted() -> None:
+    """Cursor's documented pacing (20/min) unless the simulator's rate limits are lifted."""
+    body = {"startDate": ms(DAY), "endDate": ms(DAY), "pageSize": 1}
+    for rate_limits, expected in ((True, {200: 20, 429: 5}), (False, {200: 25})):
+        router = Router()
+        options = SimulatorOptions(seed=SEED, clock=lambda: NOW, rate_limits=rate_limits)
+        ai_tools.register(router, options)
+        with httpx.Client(transport=httpx.WSGITransport(app=router), base_url="http://sim") as c:
+            codes = Counter(
+                c.post(
+                    "/teams/daily-usage-data", json=body, headers=basic(TOOL_KEYS["cursor"])
+                ).status_code
+                for _ in range(25)
+            )
+        assert dict(codes) == expected, rate_limits
+
+
 def test_cursor_rate_limit_on_the_simulator_clock() -> None:
     clock = MovableClock(NOW)
     body = {"startDate": ms(DAY), "endDate": ms(DAY), "pageSize": 1}

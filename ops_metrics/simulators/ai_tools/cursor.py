@@ -131,7 +131,8 @@ def _team_key(request: Request) -> str | None:
 
 
 def register(router: Router, options: SimulatorOptions) -> None:
-    limit = int(options.extra.get("cursor_rate_limit_per_minute", DEFAULT_RATE_LIMIT_PER_MINUTE))  # type: ignore[call-overload]
+    default = DEFAULT_RATE_LIMIT_PER_MINUTE if options.rate_limits else 10**9
+    limit = int(options.extra.get("cursor_rate_limit_per_minute", default))  # type: ignore[call-overload]
     limiter = RateLimiter(limit)
 
     @handles_errors

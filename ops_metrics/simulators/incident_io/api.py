@@ -81,7 +81,7 @@ class IncidentApi:
 
     def __init__(self, options: SimulatorOptions, limiter: RateLimiter | None = None) -> None:
         self.options = options
-        self.limiter = limiter or limiter_from_options(options.extra)
+        self.limiter = limiter or limiter_from_options(options.extra, options.rate_limits)
         self.key_to_workspace = {key: ws for ws, key in credentials.INCIDENT_IO_KEYS.items()}
 
     def _admit(self, request: Request) -> tuple[IncidentUniverse, datetime] | Response:

@@ -66,8 +66,11 @@ class RateLimiter:
         return Rejection(self.limit, retry_at, wait)
 
 
-def limiter_from_options(extra: dict[str, object]) -> RateLimiter:
-    raw = extra.get(OPTION_KEY, DEFAULT_LIMIT_PER_MINUTE)
+UNLIMITED = 10**9
+
+
+def limiter_from_options(extra: dict[str, object], rate_limits: bool = True) -> RateLimiter:
+    raw = extra.get(OPTION_KEY, DEFAULT_LIMIT_PER_MINUTE if rate_limits else UNLIMITED)
     if isinstance(raw, bool) or not isinstance(raw, int | str):
         raise ValueError(f"{OPTION_KEY} must be an integer, got {raw!r}")
     return RateLimiter(int(raw))
