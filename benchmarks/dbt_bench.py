@@ -60,11 +60,12 @@ def load_incidents(wh: DuckDBWarehouse, per_workspace: int, start: datetime, end
 
 
 def load_ai_usage(start: datetime, end: datetime) -> int:
-    """A year of every AI tool through its asset: one single-run backfill per tool."""
+    """A year of every AI tool through its asset: one single-run backfill per tool, as the demo
+    runs it (`pipeline.materialize_step`)."""
     import dagster as dg
 
     from ops_metrics.definitions import defs, resources
-    from ops_metrics.pipeline import QUIET, RANGE_END, RANGE_START
+    from ops_metrics.pipeline import declared_assets_def, materialize_step
     from ops_metrics.registry import TOOLS
     from ops_metrics.sources import SourcesResource
 
@@ -74,27 +75,17 @@ def load_ai_usage(start: datetime, end: datetime) -> int:
             simulator_frozen_at=(end + timedelta(days=1)).isoformat(), simulator_rate_limits=False
         ),
     }
-    first, last = start.date().isoformat(), (end - timedelta(days=1)).date().isoformat()
+    days = (start.date().isoformat(), (end - timedelta(days=1)).date().isoformat())
+    instance = dg.DagsterInstance.ephemeral()
     rows = 0
     for tool in TOOLS:
-        key = dg.AssetKey(tool.asset_key)
-        assets = [
-            a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition) and key in a.keys
-        ]
-        result = dg.materialize(
-            assets,
-            resources=wired,
-            tags={RANGE_START: first, RANGE_END: last},
-            run_config=QUIET,
-        )
-        # A single-run backfill reports its one load on every partition: count it once.
-        staged = {
-            e.asset_key: e.materialization.metadata["rows_staged"].value
-            for e in result.get_asset_materialization_events()
-            if e.materialization and "rows_staged" in e.materialization.metadata
-        }
-        rows += sum(int(v) for v in staged.values())
-        print(f"dbt bench: loaded {tool.name} {first} … {last}", file=sys.stderr, flush=True)
+        assets_def = declared_assets_def(defs, dg.AssetKey(tool.asset_key))
+        step = materialize_step(tool.name, [assets_def], wired, partition_range=days)
+        result = step.run(instance)
+        if not result.success:
+            raise RuntimeError(f"loading {tool.name} failed: {result.summary}")
+        rows += sum(int(m.get("rows_staged") or 0) for m in result.metadata.values())
+        print(f"dbt bench: loaded {tool.name} {days[0]} … {days[1]}", file=sys.stderr, flush=True)
     return rows
 
 

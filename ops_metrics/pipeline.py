@@ -118,7 +118,7 @@ class PipelineSteps:
             if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
                 # The definition as declared: resolve_assets_def returns it with the
                 # resources already bound, which materialize(resources=...) rejects.
-                assets_def = _declared(defs, key)
+                assets_def = declared_assets_def(defs, key)
                 keys = _range(partitions, now, days)
                 if keys:
                     steps.append(
@@ -164,7 +164,8 @@ def _range(
     return (complete[0], complete[-1]) if complete else None
 
 
-def _declared(defs: dg.Definitions, key: dg.AssetKey) -> Any:
+def declared_assets_def(defs: dg.Definitions, key: dg.AssetKey) -> Any:
+    """The asset definition of `key` as declared (no resources bound), for `dg.materialize`."""
     for assets_def in defs.assets or []:
         if isinstance(assets_def, dg.AssetsDefinition) and key in assets_def.keys:
             return assets_def

@@ -45,6 +45,15 @@ def rate_now(options: SimulatorOptions):
     return (options.rate_clock or options.clock)()
 
 
+def rate_limit_per_minute(options: SimulatorOptions, key: str, default: int) -> int:
+    """A vendor's request limit: `options.extra[key]` when set, else the vendor's documented
+    `default`, or no practical limit when `options.rate_limits` is off."""
+    raw = options.extra.get(key, default if options.rate_limits else 10**9)
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise ValueError(f"{key} must be an integer, got {raw!r}")
+    return int(raw)
+
+
 def build_app(options: SimulatorOptions | None = None) -> Router:
     options = options or SimulatorOptions()
     router = Router()

@@ -24,7 +24,7 @@ from ops_metrics.simulators.ai_tools._common import (
     now_utc,
 )
 from ops_metrics.simulators.ai_tools.org import get_org, last_complete_day
-from ops_metrics.simulators.app import rate_now
+from ops_metrics.simulators.app import rate_limit_per_minute, rate_now
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router
 
@@ -131,8 +131,9 @@ def _team_key(request: Request) -> str | None:
 
 
 def register(router: Router, options: SimulatorOptions) -> None:
-    default = DEFAULT_RATE_LIMIT_PER_MINUTE if options.rate_limits else 10**9
-    limit = int(options.extra.get("cursor_rate_limit_per_minute", default))  # type: ignore[call-overload]
+    limit = rate_limit_per_minute(
+        options, "cursor_rate_limit_per_minute", DEFAULT_RATE_LIMIT_PER_MINUTE
+    )
     limiter = RateLimiter(limit)
 
     @handles_errors

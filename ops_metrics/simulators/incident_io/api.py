@@ -11,10 +11,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ops_metrics.simulators import credentials
-from ops_metrics.simulators.app import rate_now
+from ops_metrics.simulators.app import rate_limit_per_minute, rate_now
 from ops_metrics.simulators.http import Request, Response, bearer_token
 from ops_metrics.simulators.incident_io.filters import ListQuery, ValidationError, parse_list_query
-from ops_metrics.simulators.incident_io.rate_limit import RateLimiter, limiter_from_options
+from ops_metrics.simulators.incident_io.rate_limit import (
+    DEFAULT_LIMIT_PER_MINUTE,
+    OPTION_KEY,
+    RateLimiter,
+)
 from ops_metrics.simulators.incident_io.universe import IncidentUniverse, incident_universe, to_ms
 
 if TYPE_CHECKING:
@@ -81,7 +85,9 @@ class IncidentApi:
 
     def __init__(self, options: SimulatorOptions, limiter: RateLimiter | None = None) -> None:
         self.options = options
-        self.limiter = limiter or limiter_from_options(options.extra, options.rate_limits)
+        self.limiter = limiter or RateLimiter(
+            rate_limit_per_minute(options, OPTION_KEY, DEFAULT_LIMIT_PER_MINUTE)
+        )
         self.key_to_workspace = {key: ws for ws, key in credentials.INCIDENT_IO_KEYS.items()}
 
     def _admit(self, request: Request) -> tuple[IncidentUniverse, datetime] | Response:

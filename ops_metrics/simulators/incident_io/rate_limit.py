@@ -64,13 +64,3 @@ class RateLimiter:
             retry_at = retry_at.replace(microsecond=0) + timedelta(seconds=1)
         wait = max(1, math.ceil((retry_at - now).total_seconds()))
         return Rejection(self.limit, retry_at, wait)
-
-
-UNLIMITED = 10**9
-
-
-def limiter_from_options(extra: dict[str, object], rate_limits: bool = True) -> RateLimiter:
-    raw = extra.get(OPTION_KEY, DEFAULT_LIMIT_PER_MINUTE if rate_limits else UNLIMITED)
-    if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise ValueError(f"{OPTION_KEY} must be an integer, got {raw!r}")
-    return RateLimiter(int(raw))
