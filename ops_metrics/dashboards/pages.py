@@ -419,8 +419,9 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
     )
     privacy = (
         "Privacy: no figure describes fewer than 5 engineers. A tool with fewer than 5 active "
-        "engineers in a week is rolled up into “Other tools”, which is itself hidden when still "
-        "below 5. API keys (service accounts) are not engineers and are left out. Cohorts: none "
+        "engineers in a week is rolled up into “Other tools”; while that is still below 5 the "
+        "smallest shown tool joins it, so All tools minus the shown tools never reveals a hidden "
+        "group. API keys (service accounts) are not engineers and are left out. Cohorts: none "
         "= active on some tool in the last 28 days but not this week; light &lt; 100k tokens; "
         "moderate &lt; 1M; heavy ≥ 1M."
     )

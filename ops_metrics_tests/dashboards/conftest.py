@@ -22,7 +22,7 @@ from ops_metrics_tests.dbt.raw_fixture import create_raw_tables, usage
 
 SEVERITY_NAMES = {"SEV1": "Critical", "SEV2": "Major", "SEV3": "Minor"}
 # Six more engineers on two tools: llm_gateway and claude_code reach 9 engineers a week, cursor
-# keeps its 3 and is rolled up into "Other tools".
+# keeps its 3 and is rolled up into "Other tools", which claude_code joins so that it reaches 5.
 EXTRA_ENGINEERS = tuple(f"engineer{n}@example.com" for n in range(6))
 
 

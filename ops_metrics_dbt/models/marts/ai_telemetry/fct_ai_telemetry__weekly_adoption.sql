@@ -8,8 +8,11 @@
 
     Privacy (GitHub's rule for Copilot team metrics): no group of fewer than
     var('ai_min_group_engineers') active engineers is shown. A tool below it is rolled up into
-    'Other tools'; a group still below it (Other tools, or All tools in a tiny org) keeps its row
-    with every measure NULL and is_suppressed true. There is no team dimension: the raw rows
+    'Other tools'. A suppressed Other tools could be recovered as All tools minus the shown tools,
+    so while it has fewer engineers than the minimum the smallest shown tool joins it too
+    (complementary suppression; a shown tool meets the minimum on its own, so one is enough). A
+    group still below it (only when no tool meets it: All tools in a tiny org) keeps its row with
+    every measure NULL and is_suppressed true. There is no team dimension: the raw rows
     carry none, and a team directory would need raw emails (PII) in the repository. -#}
 {%- set cohort_min = var('ai_adoption_cohort_min_tokens') -%}
 {%- set min_engineers = var('ai_min_group_engineers') -%}
@@ -51,19 +54,66 @@ tool_weeks as (
 
 ),
 
+small_tool_weeks as (
+
+    -- The engineers of the tools below the minimum: Other tools before any tool joins it.
+    select
+        engineer_tool_weeks.week_start,
+        count(distinct case
+            when engineer_tool_weeks.tokens_total > 0 then engineer_tool_weeks.engineer_key
+        end) as rolled_up_engineers
+    from engineer_tool_weeks
+    inner join tool_weeks
+        on engineer_tool_weeks.week_start = tool_weeks.week_start
+        and engineer_tool_weeks.tool = tool_weeks.tool
+    where tool_weeks.active_engineers < {{ min_engineers }}
+    group by engineer_tool_weeks.week_start
+
+),
+
+ranked_tools as (
+
+    -- Tools meeting the minimum, smallest first (ties by name).
+    select
+        tool_weeks.week_start,
+        tool_weeks.tool,
+        coalesce(small_tool_weeks.rolled_up_engineers, 0) as rolled_up_engineers,
+        row_number() over (
+            partition by tool_weeks.week_start
+            order by tool_weeks.active_engineers, tool_weeks.tool
+        ) as size_rank
+    from tool_weeks
+    left join small_tool_weeks
+        on tool_weeks.week_start = small_tool_weeks.week_start
+    where tool_weeks.active_engineers >= {{ min_engineers }}
+
+),
+
+shown_tools as (
+
+    -- All of them, except the smallest in a week whose rolled-up engineers are too few to show.
+    select week_start, tool
+    from ranked_tools
+    where not (
+        rolled_up_engineers between 1 and {{ min_engineers - 1 }}
+        and size_rank = 1
+    )
+
+),
+
 grouped as (
 
     -- Every engineer-tool-week twice: under its (possibly rolled-up) tool, and under All tools.
     select
         engineer_tool_weeks.*,
         case
-            when tool_weeks.active_engineers >= {{ min_engineers }} then engineer_tool_weeks.tool
+            when shown_tools.tool is not null then engineer_tool_weeks.tool
             else 'Other tools'
         end as tool_group
     from engineer_tool_weeks
-    inner join tool_weeks
-        on engineer_tool_weeks.week_start = tool_weeks.week_start
-        and engineer_tool_weeks.tool = tool_weeks.tool
+    left join shown_tools
+        on engineer_tool_weeks.week_start = shown_tools.week_start
+        and engineer_tool_weeks.tool = shown_tools.tool
     union all
     select
         engineer_tool_weeks.*,
