@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_metrics.ingestion.prefetch import prefetched
 from ops_metrics.ingestion.retry import RetryPolicy
 
 
@@ -47,7 +48,7 @@ def incremental_window(partition: Window, watermark: datetime | None, overlap: t
 
 class BaseExtractor(ABC):
     """Pages of records for a window, with retries (via `retry`), stats and a batch iterator that
-    keeps memory flat: nothing holds more than one page plus one batch at a time."""
+    keeps memory flat: nothing holds more than a few pages plus one batch at a time."""
 
     def __init__(
         self, source: str, retry: RetryPolicy | None = None, log: logging.Logger | None = None
@@ -62,7 +63,8 @@ class BaseExtractor(ABC):
         """Yield the source's records for `window`, one API page at a time."""
 
     def records(self, window: Window) -> Iterator[dict[str, Any]]:
-        for page in self.pages(window):
+        # The next page is requested while the caller works on this one (ingestion/prefetch.py).
+        for page in prefetched(self.pages(window), name=f"{self.source} pages"):
             self.stats.pages += 1
             for record in page:
                 self.stats.records += 1
