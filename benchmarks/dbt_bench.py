@@ -22,6 +22,8 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,6 +91,38 @@ def load_ai_usage(start: datetime, end: datetime) -> int:
     return rows
 
 
+class WarehouseClock:
+    """Seconds dbt's DuckDB connections spend inside `execute`, summed over its threads: the
+    warehouse's share of a run, apart from dbt's own Python (Jinja, events, artifacts). On
+    Snowflake this is the part a warehouse bills. Benchmark instrumentation only: it wraps
+    dbt-duckdb's cursor in this worker process, never in the product."""
+
+    def __init__(self) -> None:
+        from dbt.adapters.duckdb.environments import local
+
+        self.seconds = 0.0
+        self.statements = 0
+        lock = threading.Lock()
+        execute = local.DuckDBCursorWrapper.execute
+
+        def timed(cursor: object, sql: str, bindings: object = None) -> object:
+            start = time.perf_counter()
+            try:
+                return execute(cursor, sql, bindings)
+            finally:
+                with lock:
+                    self.seconds += time.perf_counter() - start
+                    self.statements += 1
+
+        local.DuckDBCursorWrapper.execute = timed
+
+    def reset(self) -> None:
+        self.seconds, self.statements = 0.0, 0
+
+
+WAREHOUSE: WarehouseClock | None = None
+
+
 def node_seconds() -> dict[str, float]:
     """What the last dbt invocation spent executing nodes, from its run_results.json, summed by
     resource type (models, data tests, unit tests, seeds). Nodes run on `threads` at once, so the
@@ -100,6 +134,8 @@ def node_seconds() -> dict[str, float]:
         kind = r["unique_id"].split(".", 1)[0]
         out[kind if kind in out else "other"] += float(r["execution_time"])
         out["nodes"] += 1
+    if WAREHOUSE is not None:
+        out["sql"], out["statements"] = WAREHOUSE.seconds, float(WAREHOUSE.statements)
     if os.environ.get("BENCH_DBT_NODES"):  # by hand: where the node time goes
         for r in sorted(results["results"], key=lambda r: -r["execution_time"])[:15]:
             print(f"{r['execution_time']:7.3f} {r['unique_id']}", file=sys.stderr)
@@ -119,6 +155,8 @@ def dbt_build(
     args = [*build, "--project-dir", DBT_DIR, "--profiles-dir", DBT_DIR, "--quiet", *extra]
     log_level = os.environ["DBT_LOG_LEVEL_FILE"]
     os.environ["DBT_LOG_LEVEL_FILE"] = log_level if product else "debug"
+    if WAREHOUSE is not None:
+        WAREHOUSE.reset()
     try:
         with stopwatch() as elapsed:
             result = dbtRunner().invoke(args)
@@ -147,6 +185,8 @@ def main() -> None:
         from ops_metrics.dbt.project import dbt_subprocess_env
 
         os.environ.update(dbt_subprocess_env())
+        global WAREHOUSE
+        WAREHOUSE = WarehouseClock()
         year_start = YEAR_END - timedelta(days=args.days)
         ai_rows = load_ai_usage(year_start, YEAR_END)
         wh = DuckDBWarehouse(path=str(db))
@@ -160,11 +200,18 @@ def main() -> None:
             "marts_only": [],
             "full_same": [],
             "noop": [],
+            # On one thread, so the warehouse clock is DuckDB's work alone: on four, a statement's
+            # time also holds the wait for the GIL while other nodes run dbt's Python.
+            "full_one_thread": [],
+            "hourly_one_thread": [],
         }
         nodes: dict[str, list[dict[str, float]]] = {k: [] for k in runs}
         hour_rows = []
         for k in range(args.repeats):
-            full_runs = [("full", ["--full-refresh"])]
+            full_runs = [
+                ("full", ["--full-refresh"]),
+                ("full_one_thread", ["--full-refresh", "--threads", "1"]),
+            ]
             if k == 0:  # for information: once is enough
                 full_runs.append(("full_same", ["--full-refresh", "--select", INCIDENT_MODELS]))
             for name, extra in full_runs:
@@ -175,6 +222,7 @@ def main() -> None:
                 ("hourly", ["--select", INCIDENT_MODELS], {}),
                 ("hourly_dbt_defaults", ["--select", INCIDENT_MODELS], {"product": False}),
                 ("marts_only", ["--select", MARTS_ONLY], {"command": "run"}),
+                ("hourly_one_thread", ["--select", INCIDENT_MODELS, "--threads", "1"], {}),
             )
             for n, (name, extra, how) in enumerate(hourly_runs, start=1):
                 hour_end = YEAR_END + timedelta(hours=len(hourly_runs) * k + n)
@@ -188,6 +236,7 @@ def main() -> None:
                 nodes[name].append(counted)
             seconds, counted = dbt_build("--select", NOTHING)
             runs["noop"].append(seconds)
+            nodes["noop"].append(counted)
     emit(
         {
             "incidents_per_workspace": args.incidents_per_workspace,
@@ -206,6 +255,12 @@ def main() -> None:
             "incident_full_refresh_nodes": nodes["full_same"],
             "incremental_nodes": nodes["hourly"],
             "incremental_dbt_defaults_nodes": nodes["hourly_dbt_defaults"],
+            "marts_only_nodes": nodes["marts_only"],
+            "noop_nodes": nodes["noop"],
+            "full_one_thread_seconds": runs["full_one_thread"],
+            "full_one_thread_nodes": nodes["full_one_thread"],
+            "hourly_one_thread_seconds": runs["hourly_one_thread"],
+            "hourly_one_thread_nodes": nodes["hourly_one_thread"],
         }
     )
 

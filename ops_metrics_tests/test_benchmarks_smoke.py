@@ -24,3 +24,8 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     ):
         assert row in text, row
     assert "Not run." not in text
+    # The one-thread rows carry the warehouse clock: DuckDB's share of the run, measured.
+    for label in ("full refresh, whole project, on one thread", "hourly on one thread"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
+        warehouse_sql = row.split("|")[6].strip()
+        assert float(warehouse_sql) > 0, row
