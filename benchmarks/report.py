@@ -95,9 +95,9 @@ NOTES = """- **Method.** Every measurement runs in a fresh interpreter (`benchma
   context and compilation, events and logging; cProfile on dbt's worker thread) plus ~0.25-0.4 s
   per invocation (reading the partial-parse manifest, writing manifest.json and run_results.json:
   the row that selects nothing). A whole-project full refresh is 204 nodes, about 2 s of SQL
-  and 3.5-4 s of dbt's Python. So dbt's Python for the hourly node set alone is more than a tenth of
-  a full refresh, whatever the data: the smoke run's full refresh over 3 days (8 incidents)
-  takes about as long as this one over a year. Profile threads do not change it (paired runs at
+  and 3.5-4 s of dbt's Python. So dbt's Python for the hourly node set alone is more than a
+  tenth of a full refresh, whatever the data: the smoke run's full refresh over 3 days (8
+  incidents) takes about as long as this one over a year. Profile threads do not change it (paired runs at
   1, 2 and 4 threads were within noise of each other): the per-node work holds the GIL.
 - **More history does not close the gap.** With twice the incidents in the same year (57,503,
   measured by hand on one thread) the hourly run's SQL went from 0.83 to 1.09 s and the full

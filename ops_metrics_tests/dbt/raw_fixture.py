@@ -19,6 +19,16 @@ import duckdb
 
 from ops_metrics.registry import TOOLS, WORKSPACES
 
+# The marts the tests compare across builds (snapshots, late updates, crash recovery): every
+# kind of materialisation this fixture's rows reach, incremental and table.
+MARTS = (
+    "fct_ops__incidents",
+    "bridge_ops__incident_service",
+    "fct_ops__mttr_weekly",
+    "fct_ai_telemetry__tool_daily_metrics",
+    "fct_ai_telemetry__weekly_eng_ai_tokens",
+)
+
 INCIDENT_COLUMNS = {
     "id": "VARCHAR",
     "reference": "VARCHAR",

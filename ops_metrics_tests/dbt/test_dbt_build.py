@@ -22,6 +22,7 @@ from ops_metrics.dbt.project import ops_metrics_dbt_project
 from ops_metrics_tests.dbt.raw_fixture import (
     LATE_UPDATE_ID,
     LATER_MERGED_ID,
+    MARTS,
     apply_late_updates,
     create_raw_tables,
 )
@@ -29,13 +30,6 @@ from ops_metrics_tests.dbt.raw_fixture import (
 pytestmark = pytest.mark.slow
 
 LAYERS = ("staging", "intermediate", "marts")
-MARTS = (
-    "fct_ops__incidents",
-    "bridge_ops__incident_service",
-    "fct_ops__mttr_weekly",
-    "fct_ai_telemetry__tool_daily_metrics",
-    "fct_ai_telemetry__weekly_eng_ai_tokens",
-)
 
 
 @dataclass

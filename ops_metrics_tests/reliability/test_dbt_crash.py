@@ -14,17 +14,10 @@ import duckdb
 import pytest
 
 from ops_metrics.settings import DBT_PROJECT_DIR
-from ops_metrics_tests.dbt.raw_fixture import apply_late_updates, create_raw_tables
+from ops_metrics_tests.dbt.raw_fixture import MARTS, apply_late_updates, create_raw_tables
 
 pytestmark = pytest.mark.slow
 
-MARTS = (
-    "fct_ops__incidents",
-    "bridge_ops__incident_service",
-    "fct_ops__mttr_weekly",
-    "fct_ai_telemetry__tool_daily_metrics",
-    "fct_ai_telemetry__weekly_eng_ai_tokens",
-)
 DEADLINE_SECONDS = 240
 
 
