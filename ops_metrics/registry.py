@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import ClassVar, Literal
 
 _SAFE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -110,6 +111,11 @@ class Tool(_Source):
     default_base_url: str
     credential_envs: tuple[str, ...] = field(default=())
     reject_policy: RejectPolicy = "reject"
+    # The vendor's availability window: the first day it serves (None: no documented start) and
+    # how many days back from today it still serves (None: no rolling limit). A day outside it
+    # is skipped by the tool's asset with a warning, never requested (see README, "Availability").
+    available_from: date | None = None
+    max_days_back: int | None = None
 
     def __post_init__(self) -> None:
         self._validate()
@@ -118,6 +124,20 @@ class Tool(_Source):
     def secret_envs(self) -> tuple[str, ...]:
         """Every variable that holds a credential for this tool."""
         return self.credential_envs or (self.api_key_env,)
+
+    def unavailable(self, day: date, today: date) -> str | None:
+        """Why the vendor cannot serve `day` (as of `today`, UTC), or None when it can."""
+        if self.available_from is not None and day < self.available_from:
+            return (
+                f"{self.vendor} serves days from {self.available_from.isoformat()} on; "
+                f"{day.isoformat()} is before that"
+            )
+        if self.max_days_back is not None and day < today - timedelta(days=self.max_days_back):
+            return (
+                f"{self.vendor} serves at most {self.max_days_back} days back; "
+                f"{day.isoformat()} is older than that as of {today.isoformat()}"
+            )
+        return None
 
 
 WORKSPACES: tuple[Workspace, ...] = (
@@ -130,7 +150,15 @@ TOOLS: tuple[Tool, ...] = (
     Tool("llm_gateway", "LiteLLM proxy", "http://localhost:4000"),
     Tool("claude_code", "Anthropic Claude Code Analytics", "https://api.anthropic.com"),
     Tool("cursor", "Cursor Admin API", "https://api.cursor.com"),
-    Tool("github_copilot", "GitHub Copilot usage metrics", "https://api.github.com"),
+    # Usage-metrics reports exist from 2025-10-10 and reach back at most one year (GitHub REST
+    # docs, "Copilot usage metrics"; docs/vendors/github_copilot.md).
+    Tool(
+        "github_copilot",
+        "GitHub Copilot usage metrics",
+        "https://api.github.com",
+        available_from=date(2025, 10, 10),
+        max_days_back=365,
+    ),
     Tool(
         "amp",
         "Sourcegraph Amp",

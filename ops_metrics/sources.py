@@ -8,6 +8,7 @@ the variable, and leaves every other source loading.
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -93,6 +94,14 @@ class SourcesResource(dg.ConfigurableResource):
                 f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}"
             )
         return self.mode == "simulated"
+
+    def today(self) -> date:
+        """The UTC day the vendors are at: the simulators' frozen clock when there is one (so a
+        replayed run sees the same availability windows), else the real date."""
+        if self.simulated and self.simulator_frozen_at:
+            moment = datetime.fromisoformat(self.simulator_frozen_at)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+        return datetime.now(UTC).date()
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(

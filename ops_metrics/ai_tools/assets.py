@@ -62,11 +62,21 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         )
         days = _days(*context.partition_time_window)
         counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
+        # Days the vendor cannot serve are skipped, not requested: nothing is loaded for them and
+        # nothing already loaded is touched (the merge only upserts the rows it is given).
+        today = sources.today()
+        skipped = {day: why for day in days if (why := tool.unavailable(day, today))}
+        for day, why in skipped.items():
+            context.log.warning(f"{source}: day {day} skipped, outside the vendor's window: {why}")
+        wanted = [day for day in days if day not in skipped]
 
         def rows() -> Iterator[list[dict[str, Any]]]:
+            if not wanted:
+                client.close()
+                return
             with client:
                 directory = adapter.directory(extractor, sources)
-                for number, day in enumerate(days, start=1):
+                for number, day in enumerate(wanted, start=1):
                     usage = read_day(adapter, tool, extractor, transformer, day, directory)
                     extracted_at = datetime.now(UTC)
                     counts["engineers"] += len(usage)
@@ -76,15 +86,16 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
                     )
                     counts["api_actors"] += sum(1 for u in usage if u.actor_type == "api")
                     counts["estimated_rows"] += sum(1 for u in usage if u.tokens_estimated)
-                    if len(days) > 1:
+                    if len(wanted) > 1:
                         context.log.info(
-                            f"{source}: day {number}/{len(days)} ({day}): {len(usage)} rows"
+                            f"{source}: day {number}/{len(wanted)} ({day}): {len(usage)} rows"
                         )
                     yield [u.as_row(extracted_at) for u in usage]
 
         def metadata() -> dict[str, Any]:
             return {
-                "days": len(days),
+                "days": len(wanted),
+                "days_outside_vendor_window": len(skipped),
                 "engineer_days": counts["engineers"],
                 "unresolved_identities": counts["unresolved_identities"],
                 "api_actors": counts["api_actors"],

@@ -78,15 +78,17 @@ def test_cursor_over_http_paces_requests_and_honours_retry_after(
     transformer = DataTransformer("cursor", adapter.record_model, adapter.id_field)
     with client:
         pulled = [read_day(adapter, cur, extractor, transformer, day, {}) for day in days]
-    # Request 2 waited 3 s (pacing), then met the 1/min limit: 429 with Retry-After 57, honoured.
-    assert clock.waits == [3.0, 57.0]
-    assert extractor.stats.retry_reasons == {"http_429": 1}
+    # Every request after the first waited 3 s (pacing), then met the 1/min limit: 429 with
+    # Retry-After 57, honoured; nothing else was waited for.
+    logical = extractor.stats.requests - extractor.stats.retries
+    assert logical >= 4  # per day: daily usage + at least one page of usage events
+    assert clock.waits == [3.0, 57.0] * (logical - 1)
+    assert extractor.stats.retry_reasons == {"http_429": logical - 1}
     for day, rows in zip(days, pulled, strict=True):
         active = [r for r in cursor.day_rows(SEED, day).values() if r["isActive"]]
         assert sorted(r.engineer_identifier for r in rows) == sorted(r["email"] for r in active)
-        assert sum(r.tokens_total for r in rows) == 15 * sum(
-            r["acceptedLinesAdded"] for r in active
-        )
+        estimated = [r for r in rows if r.tokens_estimated]
+        assert estimated and len(estimated) < len(rows)  # measured where the events report
 
 
 def test_cursor_is_not_paced_in_simulated_mode() -> None:

@@ -75,8 +75,7 @@ def test_cursor_and_copilot_ide_completions_are_15_tokens_per_accepted_line() ->
         "cursor",
         [
             {
-                "userId": "user_1",
-                "day": "2026-03-10",
+                "date": 1773100800000,  # 2026-03-10, epoch ms
                 "email": "a@example.com",
                 "isActive": True,
                 "acceptedLinesAdded": 40,
@@ -84,7 +83,7 @@ def test_cursor_and_copilot_ide_completions_are_15_tokens_per_accepted_line() ->
                 "usageBasedReqs": 1,
             },
             # An idle seat is no usage.
-            {"userId": "user_2", "day": "2026-03-10", "email": "b@example.com", "isActive": False},
+            {"date": 1773100800000, "email": "b@example.com", "isActive": False},
         ],
     )
     assert (cur.tokens_total, cur.accepted_lines, cur.requests) == (600, 40, 8)

@@ -83,17 +83,34 @@ def test_claude_code_reported_and_estimated_rows() -> None:
     assert {r.engineer_email for r in rows if r.actor_type == "user"} == engineers
 
 
-def test_cursor_counts_active_seats_and_estimates_from_accepted_lines() -> None:
+def test_cursor_counts_active_seats_and_measures_tokens_from_usage_events() -> None:
     rows, extractor = pull(tool("cursor"))
     got = by_id(rows)
     active = [r for r in cursor.day_rows(SEED, DAY).values() if r["isActive"]]
     assert len(got) == len(active) == len(ORG.active_engineers("cursor", DAY))
+    events: dict[str, list[dict]] = defaultdict(list)
+    for event in cursor.day_events(SEED, DAY):
+        events[event["userEmail"]].append(event)
+    rules = set()
     for raw in active:
         row = got[raw["email"]]
         assert row.accepted_lines == raw["acceptedLinesAdded"]
-        assert row.tokens_total == 15 * raw["acceptedLinesAdded"]
-        assert (row.estimation_rule, row.tokens_estimated) == (RULE_ACCEPTED_LINES, True)
         assert row.requests == raw["subscriptionIncludedReqs"] + raw["usageBasedReqs"]
+        usage = [e["tokenUsage"] for e in events[raw["email"]] if "tokenUsage" in e]
+        if usage:  # measured: the events' tokens (cache included in input) and totalCents
+            inp = sum(
+                u["inputTokens"] + u["cacheWriteTokens"] + u["cacheReadTokens"] for u in usage
+            )
+            out = sum(u["outputTokens"] for u in usage)
+            assert (row.input_tokens, row.output_tokens, row.tokens_total) == (inp, out, inp + out)
+            assert row.cost_usd == pytest.approx(sum(u["totalCents"] for u in usage) / 100)
+            assert (row.estimation_rule, row.tokens_estimated) == (REPORTED, False)
+        else:  # no token-reporting event that day: estimated from accepted lines
+            assert row.tokens_total == 15 * raw["acceptedLinesAdded"]
+            assert (row.estimation_rule, row.tokens_estimated) == (RULE_ACCEPTED_LINES, True)
+            assert row.cost_usd is None
+        rules.add(row.estimation_rule)
+    assert rules == {REPORTED, RULE_ACCEPTED_LINES}, "the day should exercise both"
     assert extractor.stats.retries == 0
 
 

@@ -217,31 +217,54 @@ def test_claude_code_cursor_walk_and_quirks(client: httpx.Client) -> None:
     )
 
 
-def test_cursor_pages_users_and_rejects_long_ranges(client: httpx.Client) -> None:
+def test_cursor_daily_usage_is_one_window_keyed_by_email_and_date(client: httpx.Client) -> None:
     first, last = date(2025, 10, 1), date(2025, 10, 7)
-    rows: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        body = {"startDate": ms(first), "endDate": ms(last), "page": page, "pageSize": 25}
-        answer = client.post(
-            "/teams/daily-usage-data", json=body, headers=basic(TOOL_KEYS["cursor"])
-        ).json()
-        rows += answer["data"]
-        if not answer["pagination"]["hasNextPage"]:
-            break
-        page += 1
-    keys = [(r["userId"], r["day"]) for r in rows]
+    body = {"startDate": ms(first), "endDate": ms(last)}
+    answer = client.post(
+        "/teams/daily-usage-data", json=body, headers=basic(TOOL_KEYS["cursor"])
+    ).json()
+    # The documented answer: the records and the period asked for, no paging.
+    assert set(answer) == {"data", "period"}
+    assert answer["period"] == body
+    rows = answer["data"]
+    keys = [(r["email"], r["date"]) for r in rows]
     assert len(keys) == len(set(keys))
     expected = sum(len(cursor.day_rows(SEED, first + timedelta(days=i))) for i in range(7))
     assert len(rows) == expected
-    assert answer["pagination"]["totalUsers"] == len({r["userId"] for r in rows})
-    on_day = {r["email"] for r in rows if r["day"] == "2025-10-07" and r["isActive"]}
+    on_day = {r["email"] for r in rows if r["date"] == ms(last) and r["isActive"]}
     assert on_day == {e.email for e in get_org(SEED).active_engineers("cursor", last)}
     too_long = {"startDate": ms(date(2025, 8, 1)), "endDate": ms(date(2025, 9, 15))}
     response = client.post(
         "/teams/daily-usage-data", json=too_long, headers=basic(TOOL_KEYS["cursor"])
     )
     assert response.status_code == 400
+
+
+def test_cursor_usage_events_page_each_event_once(client: httpx.Client) -> None:
+    body = {"startDate": ms(DAY), "endDate": ms(DAY + timedelta(days=1)) - 1, "pageSize": 1000}
+    seen: list[dict[str, Any]] = []
+    page = 1
+    while True:
+        answer = client.post(
+            "/teams/filtered-usage-events",
+            json={**body, "page": page},
+            headers=basic(TOOL_KEYS["cursor"]),
+        ).json()
+        assert answer["pagination"]["currentPage"] == page
+        seen += answer["usageEvents"]
+        if not answer["pagination"]["hasNextPage"]:
+            break
+        page += 1
+    assert page > 1  # the day really pages
+    truth = cursor.day_events(SEED, DAY)
+    assert len(seen) == answer["totalUsageEventsCount"] == len(truth) and seen == list(truth)
+    stamps = [int(e["timestamp"]) for e in seen]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    requests = sum(
+        r["composerRequests"] + r["chatRequests"] + r["agentRequests"]
+        for r in cursor.day_rows(SEED, DAY).values()
+    )
+    assert len(truth) == requests
 
 
 def test_cursor_rate_limit_default_and_lifted() -> None:
@@ -434,7 +457,7 @@ def test_nothing_is_served_after_the_clock(client: httpx.Client) -> None:
     rows = client.post(
         "/teams/daily-usage-data", json=body, headers=basic(TOOL_KEYS["cursor"])
     ).json()["data"]
-    assert rows and {r["day"] for r in rows} == {(TODAY - timedelta(days=1)).isoformat()}
+    assert rows and {r["date"] for r in rows} == {ms(TODAY - timedelta(days=1))}
     window = client.get(
         "/api/v2/workspace/analytics/daily-usage",
         params={"endDate": tomorrow, "lookbackDays": 3},

@@ -36,7 +36,9 @@ def _merged(elements: list[Any]) -> Any:
     merged: dict[str, Any] = {}
     for obj in objects:
         for key, value in obj.items():
-            if merged.get(key) is None:
+            # A field documented both as 5 and as 1.4 is a number, not an integer.
+            widens = json_type(merged.get(key)) == "integer" and json_type(value) == "number"
+            if merged.get(key) is None or widens:
                 merged[key] = value
     return merged
 
