@@ -36,7 +36,8 @@ def test_llm_gateway_sums_requests_per_user() -> None:
     rows, extractor = pull(tool("llm_gateway"))
     truth: dict[str, list[dict]] = defaultdict(list)
     for log in llm_gateway.day_rows(SEED, DAY):
-        truth[log.row["user"]].append(log.row)
+        # The caller is `end_user`; the key owner `user` only when no caller was passed.
+        truth[log.row["end_user"] or log.row["user"]].append(log.row)
     got = by_id(rows)
     assert set(got) == set(truth)
     assert extractor.stats.pages > 1  # page-number paging really pages

@@ -180,10 +180,17 @@ def test_llm_gateway_pages_each_request_once(client: httpx.Client) -> None:
     ]
     assert len(seen) == len(set(seen)) == body["total"] == len(expected)
     assert set(seen) == set(expected)
-    # Engineers appear by email, and service keys as their own users.
-    users = {r.row["user"] for r in llm_gateway.day_rows(SEED, DAY)}
+    # Engineers appear by email as the caller (`end_user`) of their team's shared key (`user` is
+    # the key owner), and service keys as their own users with no caller.
+    logs = [r.row for r in llm_gateway.day_rows(SEED, DAY)]
+    callers = {r["end_user"] for r in logs if r["end_user"]}
     active = {e.email for e in get_org(SEED).active_engineers("llm_gateway", DAY)}
-    assert active <= users and any(u.startswith("svc-") for u in users)
+    assert active == callers
+    assert not any("@" in r["user"] for r in logs)
+    assert {r["user"] for r in logs if not r["end_user"]} == {
+        a.name for a in get_org(SEED).api_actors if "llm_gateway" in a.tools
+    }
+    assert body["total_is_capped"] is False
 
 
 def test_claude_code_cursor_walk_and_quirks(client: httpx.Client) -> None:
