@@ -80,8 +80,9 @@ def amp_token(client: httpx.Client) -> str:
         "grant_type": "client_credentials",
         "client_id": AMP_CLIENT_ID,
         "client_secret": AMP_CLIENT_SECRET,
+        "scope": "amp.api:workspace.analytics:view amp.api:workspace.members:view",
     }
-    response = client.post("/oauth/token", data=form)
+    response = client.post("/oauth2/token", data=form)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] > 0
@@ -144,9 +145,9 @@ def test_claude_code_requires_the_version_header(client: httpx.Client) -> None:
 
 def test_amp_token_flow(client: httpx.Client) -> None:
     wrong = {"grant_type": "client_credentials", "client_id": AMP_CLIENT_ID, "client_secret": "x"}
-    assert client.post("/oauth/token", data=wrong).json()["error"] == "invalid_client"
+    assert client.post("/oauth2/token", data=wrong).json()["error"] == "invalid_client"
     grant = {**wrong, "grant_type": "password", "client_secret": AMP_CLIENT_SECRET}
-    assert client.post("/oauth/token", data=grant).status_code == 400
+    assert client.post("/oauth2/token", data=grant).status_code == 400
 
     clock = MovableClock(NOW)
     with make_client(clock) as c:

@@ -1,12 +1,19 @@
-"""Sourcegraph Amp: OAuth2 client credentials (`POST /oauth/token`) for a bearer token, then
+"""Sourcegraph Amp (docs/vendors/amp.md): an OAuth2 client-credentials token from
+`https://auth.ampcode.com/oauth2/token` with scope `amp.api:workspace.analytics:view`, then
 `GET /api/v2/workspace/analytics/daily-usage?endDate=<day>&lookbackDays=1`: one window, no paging.
 
-Users come by `user.id`, with an email only when their profile shares it; the others are resolved
-through the org directory (`amp_user_id`). Tokens are reported per model.
+Users come by `user.id`; `user.email` needs the members scope, which we do not ask for (a client
+without it would be refused a token), so people are resolved through the org directory
+(`amp_user_id`) unless Amp sends the email anyway. Tokens and cost are reported per model: input
+counts uncached input plus cache reads and writes (the convention in estimation.py).
+
+The token URL: `AI_TOOLS_AMP_TOKEN_URL` when set; else, when `AI_TOOLS_AMP_BASE_URL` points the
+tool at another server (a proxy, a test server), that server's `/oauth2/token`; else Amp's.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -22,14 +29,19 @@ from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, resolve
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import envelope
 from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.ingestion.pagination import SinglePage
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS
 from ops_metrics.registry import Tool
 from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
-from ops_metrics.sources import SourcesResource
+from ops_metrics.sources import SourcesResource, checked_base_url
 
-TOKEN_PATH = "/oauth/token"
+TOKEN_URL = "https://auth.ampcode.com/oauth2/token"
+TOKEN_PATH = "/oauth2/token"  # on a server standing in for Amp (the simulator, a test server)
+TOKEN_URL_ENV = "AI_TOOLS_AMP_TOKEN_URL"
+SCOPE = "amp.api:workspace.analytics:view"
+SOURCE = "amp"
 USAGE_PATH = "/api/v2/workspace/analytics/daily-usage"
 # Refresh a little before the stated expiry, so a token never lapses mid-request.
 EXPIRY_MARGIN_SECONDS = 60.0
@@ -45,16 +57,19 @@ class ClientCredentialsAuth(httpx.Auth):
         self,
         client_id: str,
         client_secret: str,
-        token_path: str = TOKEN_PATH,
+        token_url: str = TOKEN_URL,
         clock: Callable[[], float] = time.monotonic,
         id_env: str = "client id",
+        scope: str = SCOPE,
     ) -> None:
         self._form = {
             "grant_type": "client_credentials",
             "client_id": client_id,
             "client_secret": client_secret,
+            "scope": scope,
         }
-        self._token_path = token_path
+        # Absolute (Amp's auth host) or a path on the API's own server.
+        self._token_url = token_url
         self._clock = clock
         self._id_env = id_env
         self._token: str | None = None
@@ -87,7 +102,7 @@ class ClientCredentialsAuth(httpx.Auth):
             return self._token if self._token and self._clock() < self._expires_at else None
 
     def _token_request(self, request: httpx.Request) -> httpx.Request:
-        return httpx.Request("POST", request.url.join(self._token_path), data=self._form)
+        return httpx.Request("POST", request.url.join(self._token_url), data=self._form)
 
     def _store(self, response: httpx.Response) -> str:
         if response.status_code != 200:
@@ -96,9 +111,16 @@ class ClientCredentialsAuth(httpx.Auth):
                 f"ai_tools/amp: token request answered {response.status_code}{hint}: "
                 f"{response.text[:300]}"
             )
-        body = response.json()
-        token = str(body["access_token"])
-        expires_in = float(body.get("expires_in") or 3600)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ExtractionError(
+                f"ai_tools/amp: token request answered a body that is not JSON: "
+                f"{response.text[:100]!r}"
+            ) from exc
+        answer = envelope(body, source=SOURCE, endpoint=str(response.request.url))
+        token = answer.require("access_token", str)
+        expires_in = float(answer.optional("expires_in", (int, float), default=3600))
         with self._lock:
             self._token = token
             self._expires_at = self._clock() + max(0.0, expires_in - EXPIRY_MARGIN_SECONDS)
@@ -114,13 +136,23 @@ class AmpIdentity(VendorModel):
 class AmpMetrics(VendorModel):
     linesAdded: int | None = None
     usage: float | None = None  # USD
+    # Documented but unused here; declared so the drift report shows only genuinely new fields.
+    linesDeleted: int | None = None
+    linesModified: int | None = None
 
 
 class AmpModelUsage(VendorModel):
     requests: int = 0
-    inputTokens: int = 0
+    inputTokens: int = 0  # uncached input only
     outputTokens: int = 0
+    cacheReadInputTokens: int = 0
+    cacheCreationInputTokens: int = 0
     totalTokens: int | None = None
+    usage: float | None = None  # USD, this model's share of metrics.usage
+
+    @property
+    def input_all(self) -> int:
+        return self.inputTokens + self.cacheReadInputTokens + self.cacheCreationInputTokens
 
 
 class AmpUserDay(VendorModel):
@@ -138,6 +170,7 @@ class AmpAdapter(Adapter):
         auth = ClientCredentialsAuth(
             sources.secret(id_env, AMP_CLIENT_ID),
             sources.secret(secret_env, AMP_CLIENT_SECRET),
+            token_url=token_url(tool, sources),
             id_env=f"{id_env} and {secret_env}",
         )
         return sources.client(tool.base_url_env, tool.default_base_url, auth=auth)
@@ -146,7 +179,12 @@ class AmpAdapter(Adapter):
         wanted = day.isoformat()
 
         def users(body: Any) -> list[dict[str, Any]]:
-            return [u for entry in body["data"] if entry["date"] == wanted for u in entry["users"]]
+            found: list[dict[str, Any]] = []
+            for entry in envelope(body, source=SOURCE, endpoint=USAGE_PATH).require("data", list):
+                day_entry = envelope(entry, source=SOURCE, endpoint=USAGE_PATH)
+                if day_entry.require("date", str) == wanted:
+                    found += day_entry.require("users", list)
+            return found
 
         params = {"endDate": wanted, "lookbackDays": 1}
         yield from extractor.paginate("GET", USAGE_PATH, SinglePage(), users, params)
@@ -164,10 +202,10 @@ class AmpAdapter(Adapter):
             email = model.user.email or resolve(directory, model.user.id)
             tally = tallies.get_or_add(model.user.id, email)
             models = model.models.values()
-            inp = sum(m.inputTokens for m in models)
+            inp = sum(m.input_all for m in models)
             out = sum(m.outputTokens for m in models)
             total = sum(
-                m.totalTokens if m.totalTokens is not None else m.inputTokens + m.outputTokens
+                m.totalTokens if m.totalTokens is not None else m.input_all + m.outputTokens
                 for m in models
             )
             tally.add(
@@ -180,6 +218,19 @@ class AmpAdapter(Adapter):
                 cost_usd=model.metrics.usage,
             )
         return [t.row(tool, day, REPORTED, REPORTED) for t in tallies.values()]
+
+
+def token_url(tool: Tool, sources: SourcesResource) -> str:
+    """Where the client-credentials token comes from (see the module doc)."""
+    if sources.simulated:
+        return TOKEN_PATH
+    explicit = os.environ.get(TOKEN_URL_ENV, "").strip()
+    if explicit:
+        return checked_base_url(TOKEN_URL_ENV, explicit)
+    base = os.environ.get(tool.base_url_env, "").strip()
+    if base:
+        return checked_base_url(tool.base_url_env, base) + TOKEN_PATH
+    return TOKEN_URL
 
 
 ADAPTER = AmpAdapter()

@@ -1,8 +1,11 @@
-"""Sourcegraph Amp: OAuth2 client credentials, then a daily-usage window (no paging).
+"""Sourcegraph Amp: OAuth2 client credentials at `/oauth2/token` (Amp's auth host serves it at
+`https://auth.ampcode.com/oauth2/token`) with the endpoint's scope, then a daily-usage window (no
+paging), in the shape of Amp's OpenAPI (docs/vendors/amp.md).
 
-Users are identified by `user.id`; the email is present only for people whose profile shares it,
-so consumers must fall back to the org directory (and some ids are in neither on purpose).
-Access tokens are stateless signed values that expire by the simulator clock.
+Users are identified by `user.id`; `user.email` needs the `amp.api:workspace.members:view` scope,
+and even then only people whose profile shares it have one, so consumers fall back to the org
+directory (and some ids are in neither on purpose). Access tokens are stateless signed values
+carrying their scopes, and expire by the simulator clock.
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ if TYPE_CHECKING:
 
 TOOL = "amp"
 TOKEN_TTL = timedelta(hours=1)
+TOKEN_PATH = "/oauth2/token"
+ANALYTICS_SCOPE = "amp.api:workspace.analytics:view"
+MEMBERS_SCOPE = "amp.api:workspace.members:view"
+SCOPES = (
+    "amp.api:workspace.threads.meta:view",
+    "amp.api:workspace.threads.contents:view",
+    "amp.api:workspace.threads:manage",
+    ANALYTICS_SCOPE,
+    MEMBERS_SCOPE,
+)
 # (model, USD per 1M input tokens, USD per 1M output tokens)
 _MODELS = (("claude-sonnet-4-5", 3.0, 15.0), ("gpt-5", 1.25, 10.0), ("claude-haiku-4-5", 1.0, 5.0))
 
@@ -53,19 +66,27 @@ def shares_email(seed: int, eng: Engineer) -> bool:
 
 
 def _user(seed: int, eng: Engineer, day: date, level: float, rng: random.Random) -> dict[str, Any]:
-    models: dict[str, dict[str, int]] = {}
+    models: dict[str, dict[str, Any]] = {}
     usd = 0.0
     for model, p_in, p_out in rng.sample(_MODELS, rng.choice((1, 1, 2))):
-        inp = int(level * rng.uniform(50_000, 400_000))
+        inp = int(level * rng.uniform(5_000, 40_000))  # uncached input only
+        cache_read = int(level * rng.uniform(40_000, 350_000))
+        cache_write = int(level * rng.uniform(2_000, 30_000))
         out = int(level * rng.uniform(5_000, 40_000))
         requests = max(1, int(level * rng.uniform(10, 60)))
+        cost = (
+            (inp + 1.25 * cache_write) * p_in + 0.1 * cache_read * p_in + out * p_out
+        ) / 1_000_000
         models[model] = {
             "requests": requests,
             "inputTokens": inp,
             "outputTokens": out,
-            "totalTokens": inp + out,
+            "cacheReadInputTokens": cache_read,
+            "cacheCreationInputTokens": cache_write,
+            "totalTokens": inp + out + cache_read + cache_write,
+            "usage": round(cost, 4),
         }
-        usd += (inp * p_in + out * p_out) / 1_000_000
+        usd += cost
     user: dict[str, str] = {"id": eng.amp_user_id}
     if shares_email(seed, eng):
         user["email"] = eng.email
@@ -75,6 +96,7 @@ def _user(seed: int, eng: Engineer, day: date, level: float, rng: random.Random)
         "metrics": {
             "linesAdded": added,
             "linesDeleted": int(added * rng.uniform(0.1, 0.5)),
+            "linesModified": int(added * rng.uniform(0.05, 0.3)),
             "usage": round(usd, 4),
         },
         "models": models,
@@ -103,41 +125,66 @@ def register(router: Router, options: SimulatorOptions) -> None:
             return _error("unsupported_grant_type", "grant_type must be client_credentials", 400)
         if form.get("client_id") != AMP_CLIENT_ID or form.get("client_secret") != AMP_CLIENT_SECRET:
             return _error("invalid_client", "Client authentication failed", 401)
-        payload = encode_cursor({"t": int(now_utc(options).timestamp())})
+        scopes = form.get("scope", "").split()
+        if not scopes or any(s not in SCOPES for s in scopes):
+            return _error("invalid_scope", f"unknown or missing scope: {form.get('scope')!r}", 400)
+        payload = encode_cursor({"t": int(now_utc(options).timestamp()), "s": scopes})
         return Response.json(
             {
                 "access_token": f"amp_{payload}.{_sign(options.seed, payload)}",
                 "token_type": "Bearer",
                 "expires_in": int(TOKEN_TTL.total_seconds()),
+                "scope": " ".join(scopes),
             }
         )
 
-    def token_valid(request: Request) -> bool:
+    def token_scopes(request: Request) -> list[str] | None:
+        """The scopes of a valid, unexpired token; None when it is not one."""
         payload, _, sig = (bearer_token(request) or "").removeprefix("amp_").partition(".")
         state = decode_cursor(payload) if payload else None
         if state is None or sig != _sign(options.seed, payload):
-            return False
+            return None
         age = now_utc(options).timestamp() - int(state.get("t", 0))
-        return 0 <= age < TOKEN_TTL.total_seconds()
+        return list(state.get("s", [])) if 0 <= age < TOKEN_TTL.total_seconds() else None
 
     @handles_errors
     def daily_usage(request: Request) -> Response:
-        if not token_valid(request):
+        scopes = token_scopes(request)
+        if scopes is None:
             return _error("invalid_token", "The access token is missing, invalid or expired", 401)
+        if ANALYTICS_SCOPE not in scopes:
+            return _error("insufficient_scope", f"this endpoint needs {ANALYTICS_SCOPE}", 403)
         end = parse_day(request.arg("endDate"))
         if end is None:
             raise ApiError(_bad("endDate is required (YYYY-MM-DD)"))
         lookback = int_arg(request.arg("lookbackDays"), 30, 1, 365, _bad)
         start = end - timedelta(days=lookback - 1)
         shown = days(start, min(end, last_complete_day(now_utc(options))))
-        data = [{"date": d.isoformat(), "users": list(day_users(options.seed, d))} for d in shown]
-        active = {u["user"]["id"] for entry in data for u in entry["users"]}
+        members = MEMBERS_SCOPE in scopes  # emails need the members scope
+        data = [
+            {
+                "date": d.isoformat(),
+                "users": [_visible(u, members) for u in day_users(options.seed, d)],
+            }
+            for d in shown
+        ]
+        people = {u["user"]["id"] for entry in data for u in entry["users"]}
         metadata = {
             "startDate": start.isoformat(),
             "endDate": end.isoformat(),
-            "activeUsers": len(active),
+            "activeUsers": len(people),
+            "totalUsers": len(people),
+            "totalUsage": round(
+                sum(u["metrics"]["usage"] for entry in data for u in entry["users"]), 4
+            ),
         }
         return Response.json({"metadata": metadata, "data": data})
 
-    router.add("POST", "/oauth/token", token)
+    router.add("POST", TOKEN_PATH, token)
     router.add("GET", "/api/v2/workspace/analytics/daily-usage", daily_usage)
+
+
+def _visible(user: dict[str, Any], members: bool) -> dict[str, Any]:
+    if members or "email" not in user["user"]:
+        return user
+    return {**user, "user": {"id": user["user"]["id"]}}
