@@ -40,6 +40,8 @@ from ops_metrics.simulators.http import Router
 SEED = 20250101
 NOW = datetime(2025, 10, 15, 12, 0, tzinfo=UTC)  # a Wednesday, mid-day
 DAY = date(2025, 10, 8)  # a finished weekday
+# Copilot's reports exist from 2025-10-10 on: its finished weekday.
+COPILOT_DAY = date(2025, 10, 14)
 TODAY = NOW.date()
 
 
@@ -108,7 +110,7 @@ def _call(tool: str, client: httpx.Client, key: str) -> httpx.Response:
     if tool == "github_copilot":
         headers = {**bearer, "X-GitHub-Api-Version": "2022-11-28"}
         url = f"/orgs/{GITHUB_ORG}/copilot/metrics/reports/users-1-day"
-        return client.get(url, params={"day": "2025-10-08"}, headers=headers)
+        return client.get(url, params={"day": COPILOT_DAY.isoformat()}, headers=headers)
     if tool == "amp":
         token = amp_token(client) if key == "good" else key
         return client.get(
@@ -337,8 +339,8 @@ def _copilot_links(client: httpx.Client, day: str) -> httpx.Response:
 def test_copilot_links_download_once_each_and_expire() -> None:
     clock = MovableClock(NOW)
     with make_client(clock) as c:
-        answer = _copilot_links(c, "2025-10-08").json()
-        assert answer["report_day"] == "2025-10-08"
+        answer = _copilot_links(c, COPILOT_DAY.isoformat()).json()
+        assert answer["report_day"] == COPILOT_DAY.isoformat()
         links = answer["download_links"]
         assert len(links) >= 2 and all(
             link.startswith("http://sim/_downloads/copilot/") for link in links
@@ -347,16 +349,18 @@ def test_copilot_links_download_once_each_and_expire() -> None:
         logins = [r["user_login"] for r in records]
         assert len(logins) == len(set(logins))
         assert set(logins) == {
-            e.github_login for e in get_org(SEED).active_engineers("github_copilot", DAY)
+            e.github_login for e in get_org(SEED).active_engineers("github_copilot", COPILOT_DAY)
         }
         assert all("email" not in r and isinstance(r["user_id"], int) for r in records)
         clock.at = NOW + timedelta(hours=1, seconds=1)
         assert c.get(links[0]).status_code == 410
         assert c.get(links[0].replace(".ndjson", "x.ndjson")).status_code == 404
-        assert _copilot_links(c, "2025-10-08").status_code == 200  # fresh links work again
+        assert (
+            _copilot_links(c, COPILOT_DAY.isoformat()).status_code == 200
+        )  # fresh links work again
         wrong_org = c.get(
             "/orgs/other-org/copilot/metrics/reports/users-1-day",
-            params={"day": "2025-10-08"},
+            params={"day": COPILOT_DAY.isoformat()},
             headers={"Authorization": f"Bearer {TOOL_KEYS['github_copilot']}"},
         )
         assert wrong_org.status_code == 404
@@ -461,6 +465,8 @@ def test_nothing_is_served_after_the_clock(client: httpx.Client) -> None:
         )
         assert cc.json()["data"] == []
         assert _copilot_links(client, day).status_code == 404
+    # Nor before the reports' first day.
+    assert _copilot_links(client, "2025-10-09").status_code == 404
     body = {"startDate": ms(TODAY - timedelta(days=1)), "endDate": ms(TODAY + timedelta(days=5))}
     rows = client.post(
         "/teams/daily-usage-data", json=body, headers=basic(TOOL_KEYS["cursor"])
@@ -549,12 +555,12 @@ def test_loopback_http_serves_tools_and_absolute_links() -> None:
     try:
         base = f"http://127.0.0.1:{server.server_port}"
         with httpx.Client(base_url=base, timeout=10) as c:
-            response = _copilot_links(c, "2025-10-08")
+            response = _copilot_links(c, COPILOT_DAY.isoformat())
             assert response.status_code == 200
             links = response.json()["download_links"]
             assert all(link.startswith(base + "/_downloads/") for link in links)
             assert sum(len(c.get(link).text.splitlines()) for link in links) == len(
-                github_copilot.day_records(SEED, DAY)
+                github_copilot.day_records(SEED, COPILOT_DAY)
             )
             assert _call("cursor", c, TOOL_KEYS["cursor"]).status_code == 200
     finally:

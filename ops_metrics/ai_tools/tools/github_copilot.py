@@ -1,6 +1,8 @@
-"""GitHub Copilot usage metrics: `GET /orgs/{org}/copilot/metrics/reports/users-1-day?day=`
-answers with expiring download links (absolute URLs); each is an NDJSON file of one record per
-user. Bearer token plus `X-GitHub-Api-Version: 2022-11-28`.
+"""GitHub Copilot usage metrics (docs/vendors/github_copilot.md):
+`GET /orgs/{org}/copilot/metrics/reports/users-1-day?day=` answers `{download_links, report_day}`:
+expiring absolute URLs, each an NDJSON file of one record per user. Bearer token plus
+`X-GitHub-Api-Version: 2022-11-28`. Reports exist from 2025-10-10 and at most one year back: the
+registry declares that window and the asset skips days outside it.
 
 People come as `user_login`, resolved to email through the org directory. Tokens: CLI usage is
 reported (`totals_by_cli.token_usage`); IDE completions are estimated from accepted lines.
@@ -34,6 +36,7 @@ from ops_metrics.ai_tools.tools._shared import (
 )
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import envelope
 from ops_metrics.ingestion.errors import MalformedBody
 from ops_metrics.ingestion.pagination import SinglePage
 from ops_metrics.registry import Tool
@@ -43,16 +46,19 @@ from ops_metrics.sources import SourcesResource
 API_VERSION = "2022-11-28"
 ORG_ENV = "AI_TOOLS_GITHUB_COPILOT_ORG"
 REPORT_PATH = "copilot/metrics/reports/users-1-day"  # relative to the org's URL
+SOURCE = "github_copilot"
 
 
 class TokenUsage(VendorModel):
     prompt_tokens_sum: int = 0
     output_tokens_sum: int = 0
+    avg_tokens_per_request: float | None = None
 
 
 class CliTotals(VendorModel):
     session_count: int = 0
     request_count: int = 0
+    prompt_count: int | None = None
     token_usage: TokenUsage | None = None
 
 
@@ -73,6 +79,16 @@ class CopilotUserDay(VendorModel):
     used_chat: bool | None = None
     totals_by_ide: list[dict[str, Any]] = Field(default_factory=list)
     totals_by_feature: list[dict[str, Any]] = Field(default_factory=list)
+    enterprise_id: str | None = None
+    loc_suggested_to_delete_sum: int | None = None
+    totals_by_language_feature: list[dict[str, Any]] = Field(default_factory=list)
+    totals_by_language_model: list[dict[str, Any]] = Field(default_factory=list)
+    totals_by_model_feature: list[dict[str, Any]] = Field(default_factory=list)
+    # In later revisions of GitHub's example schema.
+    ai_credits_used: float | None = None
+    ai_adoption_phase: dict[str, Any] | None = None
+    totals_by_copilot_app: dict[str, Any] | None = None
+    totals_by_3rd_party_agent: list[dict[str, Any]] = Field(default_factory=list)
 
 
 def parse_ndjson(source: str, url: str, text: str) -> list[dict[str, Any]]:
@@ -104,12 +120,12 @@ class GithubCopilotAdapter(Adapter):
         return client
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
+        def links(body: Any) -> list[dict[str, Any]]:
+            answer = envelope(body, source=SOURCE, endpoint=REPORT_PATH)
+            return [{"url": link} for link in answer.require("download_links", list)]
+
         reports = extractor.paginate(
-            "GET",
-            REPORT_PATH,
-            SinglePage(),
-            lambda body: [{"url": link} for link in body["download_links"]],
-            {"day": day.isoformat()},
+            "GET", REPORT_PATH, SinglePage(), links, {"day": day.isoformat()}
         )
         for links in reports:
             for link in links:
