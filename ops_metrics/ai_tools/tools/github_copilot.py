@@ -97,9 +97,14 @@ def parse_ndjson(source: str, url: str, text: str) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise MalformedBody(f"{source}: {url} line {number} is not JSON: {exc}") from exc
+        if not isinstance(record, dict):
+            raise MalformedBody(
+                f"{source}: {url} line {number} is {type(record).__name__}, not a record"
+            )
+        records.append(record)
     return records
 
 
