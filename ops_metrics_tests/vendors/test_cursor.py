@@ -3,6 +3,7 @@ them with the right identities, measured tokens and cost, and the simulator serv
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import httpx
@@ -113,3 +114,32 @@ def test_fewer_events_than_stated_fail_with_the_count_missing() -> None:
     body["totalUsageEventsCount"] = 5
     with pytest.raises(Exception, match="stated 5 events but served 3: 2 missing"):
         read(CURSOR, date(2025, 6, 26), DOCS["daily_usage_data"], _answering(body, EVENTS_PATH))
+
+
+def test_the_later_documented_paging_is_followed_when_an_answer_carries_it() -> None:
+    later = DOCS["daily_usage_data_later_docs"].body
+    first = later["data"][0]
+    second = {**first, "userId": 67890, "email": "admin@company.com", "acceptedLinesAdded": 10}
+    asked: list[object] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == EVENTS_PATH:
+            return httpx.Response(200, json=DOCS["filtered_usage_events"].body)
+        body = json.loads(request.content)
+        asked.append(body.get("page"))
+        page = body.get("page", 1)
+        pagination = {"page": page, "pageSize": 1, "totalUsers": 2, "totalPages": 2}
+        return httpx.Response(
+            200,
+            json={
+                **later,
+                "data": [first if page == 1 else second],
+                "pagination": {**pagination, "hasNextPage": page == 1},
+            },
+        )
+
+    client = httpx.Client(base_url="https://api.cursor.test", transport=httpx.MockTransport(answer))
+    rows = read(CURSOR, date(2024, 3, 18), client=client)
+    assert asked == [None, 2]  # no page on the first request: paging only as the answer says
+    got = {r.engineer_identifier: r.tokens_total for r in rows}
+    assert got == {"developer@company.com": 15 * 1102, "admin@company.com": 15 * 10}

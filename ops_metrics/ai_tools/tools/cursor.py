@@ -154,21 +154,24 @@ class CursorAdapter(Adapter):
     def _daily(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         """The day's records; pages only when an answer says there are more (later docs)."""
         body: dict[str, Any] = _day_bounds(day)
+        page = 1
         while True:
             answer = envelope(
                 extractor.request_json("POST", DAILY_PATH, json=body),
                 source=SOURCE,
                 endpoint=DAILY_PATH,
             )
-            yield answer.require("data", list)
-            if not answer.optional("pagination.hasNextPage", bool, default=False):
+            rows = answer.require("data", list)
+            yield rows
+            if not rows or not answer.optional("pagination.hasNextPage", bool, default=False):
                 return
-            page = answer.optional("pagination.page", int, default=body.get("page", 1))
-            if page < body.get("page", 1):
+            served = answer.optional("pagination.page", int, default=page)
+            if served != page:
                 raise PaginationLoopError(
-                    f"{SOURCE}: {DAILY_PATH} went back to page {page} after {body.get('page')}"
+                    f"{SOURCE}: {DAILY_PATH} answered page {served} when asked for page {page}"
                 )
-            body = {**body, "page": page + 1}
+            page += 1
+            body = {**_day_bounds(day), "page": page}
 
     def _events(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         """The day's usage events, page by page, reconciled with the count the API states."""
