@@ -66,6 +66,7 @@ class ClaudeCodeRow(VendorModel):
     organization_id: str | None = None
     customer_type: str | None = None
     terminal_type: str | None = None
+    subscription_type: str | None = None
     tool_actions: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     @field_validator("day", mode="before")
