@@ -163,7 +163,7 @@ def test_openai_groups_by_user_and_model_and_keeps_leavers() -> None:
 
 
 def test_openai_cost_is_the_measured_day_cost_shared_by_tokens() -> None:
-    rows, extractor = pull(tool("openai"))
+    rows, _ = pull(tool("openai"))
     # The Costs API (what reconciles with the invoice) cannot group by user: its day total is
     # shared among the rows by their tokens, never estimated from a price list of ours.
     billed = sum(r["amount"]["value"] for r in openai.day_costs(SEED, DAY, []))

@@ -92,10 +92,7 @@ class DocumentedExamples:
             return 404, {"content-type": "application/json"}, json.dumps(message).encode()
         fixture = max(found, key=Fixture.specificity)
         response = fixture.response
-        if "text" in response:
-            text = response["text"]
-        else:
-            text = json.dumps(response.get("body"))
+        text = response["text"] if "text" in response else json.dumps(response.get("body"))
         headers = {"content-type": "application/json", **(response.get("headers") or {})}
         return response.get("status", 200), headers, text.replace(BASE_URL_TOKEN, base_url).encode()
 
