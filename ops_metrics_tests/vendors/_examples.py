@@ -3,9 +3,8 @@ points a source at the documented-examples server, and how a loaded row is held 
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ FIXTURES = load_fixtures()
 INCIDENT_IO = "incident_io"
 DOCUMENTED_KEY = "documented-example-key"  # the docs server does not check credentials
 AMP_TOKEN_URL_ENV = "AI_TOOLS_AMP_TOKEN_URL"
+COPILOT_ORG_ENV = "AI_TOOLS_GITHUB_COPILOT_ORG"
 
 
 def fixture_id(fixture: Fixture) -> str:
@@ -34,28 +34,39 @@ def tool_or_workspace(fixture: Fixture) -> Tool | Workspace:
     return next(t for t in TOOLS if t.name == fixture.source)
 
 
+def _mentioned_in_code(text: str) -> bool:
+    package = Path(__file__).resolve().parents[2] / "ops_metrics"
+    return any(text in path.read_text() for path in package.rglob("*.py"))
+
+
 def live_env(fixture: Fixture, base_url: str) -> dict[str, str]:
-    """The variables a live-mode run of the fixture's source needs, all pointing at `base_url`.
-    Skips Amp until its token endpoint can be pointed elsewhere (AI_TOOLS_AMP_TOKEN_URL)."""
+    """The variables a live-mode run of the fixture's source needs, all pointing at `base_url`:
+    mode, base URL, credentials, any `live_env` the source's fixtures declare (e.g. the Copilot
+    organisation), and Amp's token endpoint. Skips Amp until that endpoint can be pointed
+    elsewhere (AI_TOOLS_AMP_TOKEN_URL)."""
     source = tool_or_workspace(fixture)
     env = {"OPS_METRICS_SOURCES": "live", source.base_url_env: base_url}
     secrets = source.secret_envs if isinstance(source, Tool) else (source.api_key_env,)
     env.update(dict.fromkeys(secrets, DOCUMENTED_KEY))
+    siblings = [f for f in FIXTURES if f.source == fixture.source]
+    for sibling in siblings:
+        env.update(sibling.data.get("live_env", {}))
+    if fixture.source == "github_copilot" and COPILOT_ORG_ENV not in env:
+        orgs = {
+            f.request["path"].split("/")[2]
+            for f in siblings
+            if f.request["path"].startswith("/orgs/")
+        }
+        if len(orgs) == 1:
+            env[COPILOT_ORG_ENV] = orgs.pop()
     if fixture.source == "amp":
-        adapter_source = inspect.getsource(
-            importlib.import_module("ops_metrics.ai_tools.tools.amp")
-        )
-        if AMP_TOKEN_URL_ENV not in adapter_source:
+        if not _mentioned_in_code(AMP_TOKEN_URL_ENV):
             pytest.skip(f"Amp's token endpoint is not overridable yet ({AMP_TOKEN_URL_ENV})")
         token = next(
-            (
-                f.request["path"]
-                for f in FIXTURES
-                if f.source == "amp" and "token" in f.request["path"]
-            ),
+            (f.request["path"] for f in siblings if "token" in f.request["path"]),
             "/oauth2/token",
         )
-        env[AMP_TOKEN_URL_ENV] = base_url + token
+        env.setdefault(AMP_TOKEN_URL_ENV, base_url + token)
     return env
 
 

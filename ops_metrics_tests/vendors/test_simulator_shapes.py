@@ -9,8 +9,8 @@ must come back non-empty (a shape check of nothing proves nothing).
 A fixture's `shape` hints (fixtures/vendors/README.md) say what one example cannot: `optional`
 paths a served document may lack, `numbers` the vendor documents as numbers though the example
 shows a whole value, `also_documented` paths its schema documents that the example lacks, and
-`simulator_query` values that replace the request's where the simulator's data set does not
-reach (a day before it starts). A fixture that `follows` another (its request carries the
+`simulator_query` / `simulator_body` values that replace the request's where the simulator's
+data set does not reach (a day before it starts). A fixture that `follows` another (its request carries the
 vendor's own opaque cursor) is left to the documented-examples server.
 """
 
@@ -141,9 +141,12 @@ def test_the_simulator_serves_the_documented_shape(fixture: Fixture) -> None:
     request = fixture.request
     hints = fixture.data.get("shape", {})
     query = {**(request.get("query") or {}), **hints.get("simulator_query", {})}
+    body = request.get("body")
+    if body is not None or "simulator_body" in hints:
+        body = {**(body or {}), **hints.get("simulator_body", {})}
     with simulator_client(fixture.source) as client:
         response = client.request(
-            request["method"], request["path"], params=query or None, json=request.get("body")
+            request["method"], request["path"], params=query or None, json=body
         )
     status = fixture.response.get("status", 200)
     assert response.status_code == status, response.text[:300]
