@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 import pytest
 
 from ops_metrics.ai_tools.adapter import load_adapter, read_day
@@ -19,10 +20,11 @@ from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.ingestion.transformer import DataTransformer
-from ops_metrics.registry import INCIDENT_IO_BASE_URL, Tool, Workspace
+from ops_metrics.registry import INCIDENT_IO_BASE_URL, TOOLS, Tool, Workspace
 from ops_metrics.sources import SourcesResource
 from ops_metrics_tests.vendors import docs_server
 from ops_metrics_tests.vendors._examples import (
@@ -109,3 +111,29 @@ def _incidents(workspace: Workspace, fixture: Fixture) -> tuple[list[dict], Data
                 if incident is not None:
                     rows.append(incident_row(workspace, incident, record))
     return rows, transformer
+
+
+@pytest.mark.parametrize(
+    ("name", "endpoint", "key"),
+    [
+        ("claude_code", "/v1/organizations/usage_report/claude_code", "data"),
+        ("openai", "/v1/organization/usage/completions", "data"),
+        ("chat_assistant", "/api/v1/usage/sessions", "items"),
+    ],
+)
+def test_an_undocumented_envelope_fails_naming_tool_endpoint_and_key(
+    name: str, endpoint: str, key: str
+) -> None:
+    """A body without the documented envelope is not data: an EnvelopeError naming the tool, the
+    endpoint and the key, never a bare KeyError (and never a silent empty day)."""
+
+    def vendor(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"results": [], "has_more": False})
+
+    tool = next(t for t in TOOLS if t.name == name)
+    client = httpx.Client(transport=httpx.MockTransport(vendor), base_url="http://vendor")
+    extractor = APIExtractor(f"ai_tools/{name}", client, RetryPolicy(max_attempts=1))
+    with pytest.raises(EnvelopeError) as raised:
+        list(load_adapter(tool).fetch_day(extractor, date(2025, 11, 1)))
+    message = str(raised.value)
+    assert f"ai_tools/{name}" in message and endpoint in message and repr(key) in message

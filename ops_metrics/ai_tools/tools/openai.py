@@ -26,7 +26,7 @@ from ops_metrics.ai_tools.identity import collect
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, midnight, resolve
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.envelope import envelope
+from ops_metrics.ingestion.envelope import Envelope, envelope
 from ops_metrics.ingestion.pagination import CursorPagination
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
@@ -37,12 +37,23 @@ USAGE_OBJECT = "organization.usage.completions.result"
 COST_OBJECT = "organization.costs.result"
 USERS_PATH = "/v1/organization/users"
 USERS_PAGE_SIZE = 100  # the API's maximum
-PAGINATION = CursorPagination(
-    "page", lambda body: body.get("next_page"), has_more=lambda body: bool(body.get("has_more"))
-)
-USERS_PAGINATION = CursorPagination(
-    "after", lambda body: body.get("last_id"), has_more=lambda body: bool(body.get("has_more"))
-)
+
+
+def _page(body: Any, endpoint: str) -> Envelope:
+    return envelope(body, source="ai_tools/openai", endpoint=endpoint)
+
+
+def _cursor(endpoint: str, cursor_param: str, cursor_key: str) -> CursorPagination:
+    return CursorPagination(
+        cursor_param,
+        lambda body: _page(body, endpoint).optional(cursor_key, str),
+        has_more=lambda body: _page(body, endpoint).optional("has_more", bool, default=False),
+    )
+
+
+USAGE_PAGINATION = _cursor(USAGE_PATH, "page", "next_page")
+COSTS_PAGINATION = _cursor(COSTS_PATH, "page", "next_page")
+USERS_PAGINATION = _cursor(USERS_PATH, "after", "last_id")
 # The API actor for results with `user_id: null` (grouping is by user, so keys are not split).
 API_KEYS_WITHOUT_USER = "api-keys-without-user"
 
@@ -112,10 +123,12 @@ class OpenAIAdapter(Adapter):
 
             return day_results
 
-        yield from extractor.paginate("GET", USAGE_PATH, PAGINATION, results(USAGE_PATH), params)
+        yield from extractor.paginate(
+            "GET", USAGE_PATH, USAGE_PAGINATION, results(USAGE_PATH), params
+        )
         cost_params = {k: v for k, v in params.items() if k != "group_by[]"}
         yield from extractor.paginate(
-            "GET", COSTS_PATH, PAGINATION, results(COSTS_PATH), cost_params
+            "GET", COSTS_PATH, COSTS_PAGINATION, results(COSTS_PATH), cost_params
         )
 
     def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
@@ -123,7 +136,7 @@ class OpenAIAdapter(Adapter):
             extractor,
             USERS_PATH,
             USERS_PAGINATION,
-            lambda body: body["data"],
+            lambda body: _page(body, USERS_PATH).require("data", list),
             "id",
             {"limit": USERS_PAGE_SIZE},
         )
