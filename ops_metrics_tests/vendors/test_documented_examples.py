@@ -8,8 +8,10 @@ fixture folders: a tool's examples are checked as soon as its folder has them.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -137,3 +139,16 @@ def test_an_undocumented_envelope_fails_naming_tool_endpoint_and_key(
         list(load_adapter(tool).fetch_day(extractor, date(2025, 11, 1)))
     message = str(raised.value)
     assert f"ai_tools/{name}" in message and endpoint in message and repr(key) in message
+
+
+def test_the_documented_examples_server_shares_no_code_with_what_it_checks() -> None:
+    tree = ast.parse(Path(docs_server.__file__).read_text())
+    imported = {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for name in (
+            [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        )
+    }
+    assert not {m for m in imported if m.startswith("ops_metrics")}, imported
