@@ -33,7 +33,6 @@ from ops_metrics.sources import SourcesResource
 
 USAGE_PATH = "/v1/organization/usage/completions"
 COSTS_PATH = "/v1/organization/costs"
-USAGE_OBJECT = "organization.usage.completions.result"
 COST_OBJECT = "organization.costs.result"
 USERS_PATH = "/v1/organization/users"
 USERS_PAGE_SIZE = 100  # the API's maximum
@@ -109,12 +108,9 @@ class OpenAIAdapter(Adapter):
 
         def results(endpoint: str) -> Callable[[Any], list[dict[str, Any]]]:
             def day_results(body: Any) -> list[dict[str, Any]]:
-                buckets = envelope(body, source=extractor.source, endpoint=endpoint).require(
-                    "data", list
-                )
                 out: list[dict[str, Any]] = []
-                for bucket in buckets:
-                    item = envelope(bucket, source=extractor.source, endpoint=endpoint)
+                for bucket in _page(body, endpoint).require("data", list):
+                    item = _page(bucket, endpoint)
                     day_of_bucket = item.require("start_time", int)
                     results = item.require("results", list)
                     if day_of_bucket == start:
