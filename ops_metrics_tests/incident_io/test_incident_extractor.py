@@ -7,9 +7,11 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import dagster as dg
 import httpx
 import pytest
 
+from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.extractor import (
     IncidentExtractor,
     IncompleteFetchError,
@@ -18,12 +20,14 @@ from ops_metrics.incident_io.extractor import (
 from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.retry import RetryPolicy
-from ops_metrics.registry import INCIDENT_IO_BASE_URL
-from ops_metrics.simulators.app import SimulatorOptions
+from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES
+from ops_metrics.simulators.app import SimulatorOptions, build_app, serve
 from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
+from ops_metrics.simulators.http import Handler, Request, Response
 from ops_metrics.simulators.incident_io import incident_universe
 from ops_metrics.sources import SourcesResource
+from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 from ops_metrics_tests.conftest import FROZEN_AT
 
 NOW = datetime.fromisoformat(FROZEN_AT)
@@ -166,3 +170,48 @@ def test_an_unexpected_envelope_names_the_endpoint_and_key(body: dict, key: str)
     message = str(raised.value)
     assert "incident_io/companya" in message and "/v2/incidents" in message and key in message
     assert json.dumps(body) not in message
+
+
+def test_a_partition_the_api_serves_short_fails_and_loads_nothing(monkeypatch, warehouse) -> None:
+    """End to end over HTTP: a gateway in front of the simulator drops one incident from the
+    page but leaves the stated total; the partition fails naming how many are missing, and
+    nothing of it lands."""
+
+    def drop_one(request: Request, inner: Handler) -> Response:
+        response = inner(request)
+        body = json.loads(response.body)
+        if request.path == "/v2/incidents" and body.get("incidents"):
+            body["incidents"] = body["incidents"][1:]
+            return Response.json(body)
+        return response
+
+    app = build_app(SimulatorOptions(clock=fixed_clock(NOW)))
+    app.middleware.insert(0, drop_one)
+    server = serve(app, port=0)
+    workspace = WORKSPACES[0]
+    monkeypatch.setenv(workspace.base_url_env, f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv(workspace.api_key_env, INCIDENT_IO_KEYS[workspace.name])
+    resources = {
+        "warehouse_io_manager": StageAndMergeIOManager(warehouse=warehouse),
+        "sources": SourcesResource(mode="live", retry_max_attempts=1),
+    }
+    asset = [a for a in incident_assets if a.key == dg.AssetKey(workspace.asset_key)]
+    try:
+        with dg.DagsterInstance.ephemeral() as instance:
+            result = dg.materialize(
+                asset,
+                resources=resources,
+                instance=instance,
+                partition_key="2026-03-19-11:00",
+                raise_on_error=False,
+            )
+    finally:
+        server.shutdown()
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "1 missing" in failure.step_failure_data.error.to_string()
+    tables = {
+        name for (name,) in warehouse.query("select table_name from information_schema.tables")
+    }
+    if workspace.raw_table in tables:
+        assert warehouse.query(f"select count(*) from raw.{workspace.raw_table}") == [(0,)]
