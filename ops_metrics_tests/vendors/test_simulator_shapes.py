@@ -127,7 +127,7 @@ def empty_where_documented(served: Any, documented: Any) -> list[str]:
     return out
 
 
-def test_there_are_examples_for_every_source_of_part_b() -> None:
+def test_incident_io_claude_code_openai_and_the_chat_assistant_have_examples() -> None:
     assert {f.source for f in replayable()} >= {
         "incident_io",
         "claude_code",
