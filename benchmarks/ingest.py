@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from benchmarks.common import emit, peak_rss_mb, stopwatch
-from ops_metrics.incident_io.extractor import IncidentExtractor, _iso
+from ops_metrics.incident_io.extractor import IncidentExtractor, filter_params
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
 from ops_metrics.ingestion.extractor import Window
@@ -41,8 +41,7 @@ def window_params() -> dict[str, Any]:
     # Same strings as IncidentExtractor sends, so the simulator's match cache serves all modes.
     return {
         "page_size": PAGE_SIZE,
-        "updated_at[gte]": _iso(WINDOW_START),
-        "updated_at[lte]": _iso(WINDOW_END),
+        **filter_params(Window(WINDOW_START, WINDOW_END)),
     }
 
 

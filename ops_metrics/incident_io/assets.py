@@ -90,6 +90,8 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                 ).isoformat(),
                 "window_start": window.start.isoformat(),
                 "window_end": window.end.isoformat(),
+                # Fetched by the whole-day date filter but updated outside the window.
+                "records_outside_window": extractor.outside_window,
             }
 
         yield from load_outputs(spec, rows(), extractor, transformer, metadata)

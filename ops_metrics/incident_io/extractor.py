@@ -1,34 +1,112 @@
-"""Incidents updated in a window, page by page, from `GET /v2/incidents`."""
+"""Incidents updated in a window, page by page, from `GET /v2/incidents`.
+
+The filter is sent in the form the OpenAPI spec documents: dates (`updated_at[gte]=2024-05-01`),
+where `lte=2021-01-02` means "on or before 2021-01-02T00:00:00Z". Timestamps are not documented,
+and an API that read only their date part would silently drop most of an hour's incidents, so we
+ask for whole days that cover the window (a superset under any reading of a date) and bound the
+window ourselves: an incident is kept when its `updated_at` falls in [window.start, window.end].
+
+When a page states `pagination_meta.total_record_count`, the fetch is reconciled with it: fewer
+incidents than stated fails the partition with the number missing. See docs/vendors/incident_io.md.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import Envelope, envelope
+from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.pagination import CursorPagination
 
+PATH = "/v2/incidents"
 PAGE_SIZE = 250  # the API's maximum: fewest requests against the 1,200/min limit
 
-PAGINATION = CursorPagination(
-    cursor_param="after",
-    next_cursor=lambda body: (body.get("pagination_meta") or {}).get("after"),
-)
+
+class IncompleteFetchError(ExtractionError):
+    """The API stated more matching incidents than it served."""
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def covering_days(window: Window) -> tuple[date, date]:
+    """The dates to send: the day the window starts on, and the first midnight at or after its
+    end. Under the spec's reading (a date is its midnight) that is [start's midnight, end's
+    next midnight]; under a whole-day reading it is a day more. Both cover the window."""
+    start, end = window.start.astimezone(UTC), window.end.astimezone(UTC)
+    last = end.date() if end.time() == time(0) else end.date() + timedelta(days=1)
+    return start.date(), last
+
+
+def filter_params(window: Window) -> dict[str, str]:
+    first, last = covering_days(window)
+    return {"updated_at[gte]": first.isoformat(), "updated_at[lte]": last.isoformat()}
+
+
+def updated_at(record: dict[str, Any]) -> datetime | None:
+    """A raw incident's `updated_at` in UTC, or None when it is missing or unreadable (the
+    record is then passed on for the transformer to reject, never dropped here)."""
+    value = record.get("updated_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def in_window(record: dict[str, Any], window: Window) -> bool:
+    moment = updated_at(record)
+    return moment is None or window.start <= moment <= window.end
 
 
 class IncidentExtractor(APIExtractor):
+    """`pages(window)` yields only the incidents of the window; `stats.records` counts those,
+    `outside_window` the ones the date filter also brought and we left out."""
+
+    outside_window: int = 0
+
     def pages(self, window: Window) -> Iterator[list[dict[str, Any]]]:
-        params = {
-            "page_size": PAGE_SIZE,
-            "updated_at[gte]": _iso(window.start),
-            "updated_at[lte]": _iso(window.end),
-        }
-        yield from self.paginate(
-            "GET", "/v2/incidents", PAGINATION, lambda b: b["incidents"], params
+        params: dict[str, Any] = {"page_size": PAGE_SIZE, **filter_params(window)}
+        pagination = CursorPagination(
+            cursor_param="after",
+            next_cursor=lambda body: self._envelope(body).optional("pagination_meta.after", str),
         )
+        fetched: set[str] = set()
+        unnamed = 0  # records without an id (the transformer rejects them) still count
+        # The smallest total any page stated. An incident updated while we page can enter the
+        # filter (behind our cursor) or leave it (ahead of it) and move the count; the smallest
+        # stated count leaves both out, so only incidents the API held back remain a shortfall.
+        stated: list[int] = []
+
+        def items(body: Any) -> list[dict[str, Any]]:
+            page = self._envelope(body)
+            incidents = page.require("incidents", list)
+            total = page.optional("pagination_meta.total_record_count", int)
+            if total is not None:
+                stated.append(total)
+            return incidents
+
+        for incidents in self.paginate("GET", PATH, pagination, items, params):
+            for incident in incidents:
+                ident = incident.get("id") if isinstance(incident, dict) else None
+                if isinstance(ident, str):
+                    fetched.add(ident)
+                else:
+                    unnamed += 1
+            kept = [i for i in incidents if not isinstance(i, dict) or in_window(i, window)]
+            self.outside_window += len(incidents) - len(kept)
+            yield kept
+        served = len(fetched) + unnamed
+        if stated and served < min(stated):
+            first, last = covering_days(window)
+            raise IncompleteFetchError(
+                f"{self.source}: GET {PATH} stated total_record_count={min(stated)} for "
+                f"updated_at {first}..{last} but served {served} incidents: "
+                f"{min(stated) - served} missing"
+            )
+
+    def _envelope(self, body: Any) -> Envelope:
+        return envelope(body, source=self.source, endpoint=PATH)

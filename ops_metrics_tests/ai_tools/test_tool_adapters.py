@@ -181,6 +181,21 @@ def test_openai_groups_by_user_and_model_and_keeps_leavers() -> None:
     assert any(r.actor_type == "user" and r.engineer_email is None for r in rows)
 
 
+def test_openai_cost_is_the_measured_day_cost_shared_by_tokens() -> None:
+    rows, _ = pull(tool("openai"))
+    # The Costs API (what reconciles with the invoice) cannot group by user: its day total is
+    # shared among the rows by their tokens, never estimated from a price list of ours.
+    billed = sum(r["amount"]["value"] for r in openai.day_costs(SEED, DAY, []))
+    assert billed > 0
+    assert sum(r.cost_usd for r in rows) == pytest.approx(billed)
+    tokens = sum(r.tokens_total for r in rows)
+    for row in rows:
+        assert row.cost_usd == pytest.approx(billed * row.tokens_total / tokens)
+        assert not row.tokens_estimated and row.estimation_rule == "reported"
+        # The row's payload names the cost results its share came from.
+        assert any(rec.get("object") == "organization.costs.result" for rec in row.records)
+
+
 def test_chat_assistant_sessions_reported_where_logged() -> None:
     rows, _ = pull(tool("chat_assistant"))
     got = by_id(rows)

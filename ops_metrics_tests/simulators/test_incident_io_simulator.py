@@ -110,18 +110,24 @@ def test_page_size_and_cursor_validation_is_422_naming_the_field() -> None:
     assert response.json()["errors"][0]["source"] == {"field": "after"}
 
 
-def test_updated_at_and_created_at_filters() -> None:
+def test_updated_at_and_created_at_filters_read_dates_as_the_spec_documents() -> None:
     router, options = make()
     http = client(router)
     truth = incident_io.incident_universe("companya", options).visible(NOW)
-    since = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
-    # The same instant written with an offset (URL-encoded by httpx).
-    got = fetch_all(http, {"updated_at[gte]": "2026-02-01T11:00:00+01:00", "page_size": 250})
+    # A date is its midnight UTC: gte takes the whole day on, lte stops at that midnight
+    # (the spec: "created_at[lte]=2021-01-02" finds incidents "created before or on
+    # 2021-01-02T00:00:00Z").
+    since = datetime(2026, 2, 1, tzinfo=UTC)
+    got = fetch_all(http, {"updated_at[gte]": "2026-02-01", "page_size": 250})
     expected = [t["id"] for t in truth if parse(t["updated_at"]) >= since]
     assert [g["id"] for g in got] == expected and expected
     until = datetime(2025, 6, 30, tzinfo=UTC)
-    got = fetch_all(http, {"updated_at[lte]": "2025-06-30T00:00:00Z", "page_size": 250})
+    got = fetch_all(http, {"updated_at[lte]": "2025-06-30", "page_size": 250})
     assert [g["id"] for g in got] == [t["id"] for t in truth if parse(t["updated_at"]) <= until]
+    # Timestamps are not documented: only their date part is read (with any offset), so an
+    # hour's window asked as timestamps comes back as the whole day from midnight.
+    hour = fetch_all(http, {"updated_at[gte]": "2026-02-01T11:00:00+01:00", "page_size": 250})
+    assert [g["id"] for g in hour] == expected
     got = fetch_all(http, {"created_at[date_range]": "2025-03-01~2025-03-31"})
     march = [t["id"] for t in truth if parse(t["created_at"]).astimezone(UTC).month == 3
              and parse(t["created_at"]).year == 2025]  # fmt: skip

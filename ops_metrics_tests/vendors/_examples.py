@@ -1,115 +1,99 @@
-"""The vendors' documented examples (ops_metrics_tests/fixtures/vendors/<tool>/*.json) as an
-httpx transport, and one tool-day read through an adapter against them, as the asset reads it.
-
-The transport answers a request with the example whose method and path match (and whose
-`request.query`, when given, the request carries); anything else is a 404, as a vendor answers
-an unknown route. It holds no simulator code: only what the vendors published.
-"""
+"""What the vendor-example tests share: which fixtures exist, the live-mode environment that
+points a source at the documented-examples server, and how a loaded row is held to `expect`."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import pytest
 
-from ops_metrics.ai_tools.adapter import ToolAdapter, load_adapter, read_day
-from ops_metrics.ai_tools.usage import UsageRow
-from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.retry import RetryPolicy
-from ops_metrics.ingestion.transformer import DataTransformer
-from ops_metrics.registry import Tool
+from ops_metrics.registry import TOOLS, WORKSPACES, Tool, Workspace
+from ops_metrics_tests.vendors.docs_server import Fixture, load_fixtures
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vendors"
-BASE_URL = "https://vendor.example"
-
-
-@dataclass(frozen=True)
-class Example:
-    name: str
-    data: dict[str, Any]
-
-    @property
-    def request(self) -> dict[str, Any]:
-        return self.data["request"]
-
-    @property
-    def body(self) -> Any:
-        return self.data["response"].get("body")
-
-    @property
-    def expect(self) -> dict[str, Any] | None:
-        return self.data.get("expect")
+FIXTURES = load_fixtures()
+INCIDENT_IO = "incident_io"
+DOCUMENTED_KEY = "documented-example-key"  # the docs server does not check credentials
+AMP_TOKEN_URL_ENV = "AI_TOOLS_AMP_TOKEN_URL"
+COPILOT_ORG_ENV = "AI_TOOLS_GITHUB_COPILOT_ORG"
 
 
-def examples(tool: str) -> dict[str, Example]:
-    """The tool's documented examples by file name (without `.json`)."""
-    return {
-        path.stem: Example(path.stem, json.loads(path.read_text()))
-        for path in sorted((FIXTURES / tool).glob("*.json"))
-    }
+def fixture_id(fixture: Fixture) -> str:
+    return f"{fixture.source}/{fixture.path.name}"
 
 
-def _matches(example: Example, request: httpx.Request) -> bool:
-    wanted = example.request
-    if wanted["method"].upper() != request.method or wanted["path"] != request.url.path:
-        return False
-    query = wanted.get("query") or {}
-    return all(request.url.params.get(k) == str(v) for k, v in query.items())
+def with_expect() -> list[Fixture]:
+    return [f for f in FIXTURES if "expect" in f.data]
 
 
-def transport(*served: Example) -> httpx.MockTransport:
-    def answer(request: httpx.Request) -> httpx.Response:
-        for example in served:
-            if _matches(example, request):
-                response = example.data["response"]
-                headers = response.get("headers") or {}
-                if "body" in response:
-                    return httpx.Response(
-                        response["status"], headers=headers, json=response["body"]
-                    )
-                return httpx.Response(response["status"], headers=headers, text=response["text"])
-        return httpx.Response(404, json={"error": f"no documented example for {request.url}"})
-
-    return httpx.MockTransport(answer)
+def tool_or_workspace(fixture: Fixture) -> Tool | Workspace:
+    if fixture.source == INCIDENT_IO:
+        name = fixture.data["expect"].get("workspace", WORKSPACES[0].name)
+        return next(w for w in WORKSPACES if w.name == name)
+    return next(t for t in TOOLS if t.name == fixture.source)
 
 
-def read(
-    tool: Tool,
-    day: date,
-    *served: Example,
-    client: httpx.Client | None = None,
-    adapter: ToolAdapter | None = None,
-    directory: dict[str, str] | None = None,
-) -> list[UsageRow]:
-    """One day of `tool` read from the documented examples (adapter -> extractor -> transformer);
-    the transformer fails on an invalid record, so an example the adapter rejects fails here."""
-    adapter = adapter or load_adapter(tool)
-    client = client or httpx.Client(base_url=BASE_URL, transport=transport(*served))
-    extractor = APIExtractor(tool.name, client, retry=RetryPolicy(sleep=lambda _: None))
-    transformer = DataTransformer(tool.name, adapter.record_model, adapter.id_field)
-    with client:
-        rows = read_day(adapter, tool, extractor, transformer, day, directory or {})
-    drift = transformer.finish()
-    assert not drift.new_fields, f"documented fields missing from the model: {drift.new_fields}"
-    return rows
+def _mentioned_in_code(text: str) -> bool:
+    package = Path(__file__).resolve().parents[2] / "ops_metrics"
+    return any(text in path.read_text() for path in package.rglob("*.py"))
 
 
-def check_expected(rows: list[UsageRow], example: Example) -> None:
-    """Every value the example's `expect` names comes out of the adapter, row for row."""
-    expect = example.expect
-    assert expect is not None, f"{example.name} has no expect"
-    got = {r.engineer_identifier: r for r in rows}
-    wanted = {row["engineer_identifier"]: row for row in expect["rows"]}
-    assert set(got) == set(wanted), example.name
-    for identifier, fields in wanted.items():
-        row = got[identifier].model_dump()
-        assert str(row["usage_date"]) == expect["day"]
-        for name, value in fields.items():
-            if isinstance(value, float):
-                assert row[name] == value or abs(row[name] - value) < 1e-9, (identifier, name)
-            else:
-                assert row[name] == value, (example.name, identifier, name, row[name])
+def live_env(fixture: Fixture, base_url: str) -> dict[str, str]:
+    """The variables a live-mode run of the fixture's source needs, all pointing at `base_url`:
+    mode, base URL, credentials, any `live_env` the source's fixtures declare (e.g. the Copilot
+    organisation), and Amp's token endpoint. Skips Amp until that endpoint can be pointed
+    elsewhere (AI_TOOLS_AMP_TOKEN_URL)."""
+    source = tool_or_workspace(fixture)
+    env = {"OPS_METRICS_SOURCES": "live", source.base_url_env: base_url}
+    secrets = source.secret_envs if isinstance(source, Tool) else (source.api_key_env,)
+    env.update(dict.fromkeys(secrets, DOCUMENTED_KEY))
+    siblings = [f for f in FIXTURES if f.source == fixture.source]
+    for sibling in siblings:
+        env.update(sibling.data.get("live_env", {}))
+    if fixture.source == "github_copilot" and COPILOT_ORG_ENV not in env:
+        orgs = {
+            f.request["path"].split("/")[2]
+            for f in siblings
+            if f.request["path"].startswith("/orgs/")
+        }
+        if len(orgs) == 1:
+            env[COPILOT_ORG_ENV] = orgs.pop()
+    if fixture.source == "amp":
+        if not _mentioned_in_code(AMP_TOKEN_URL_ENV):
+            pytest.skip(f"Amp's token endpoint is not overridable yet ({AMP_TOKEN_URL_ENV})")
+        token = next(
+            (f.request["path"] for f in siblings if "token" in f.request["path"]),
+            "/oauth2/token",
+        )
+        env.setdefault(AMP_TOKEN_URL_ENV, base_url + token)
+    return env
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def differences(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """Where a produced row differs from an expected one (only the keys `want` names)."""
+    out = []
+    for key, expected in want.items():
+        actual = _plain(got.get(key))
+        if isinstance(expected, float) and isinstance(actual, int | float):
+            same = actual == pytest.approx(expected)
+        else:
+            same = actual == expected
+        if not same:
+            out.append(f"{key}: got {actual!r}, documented example says {expected!r}")
+    return out
+
+
+def assert_rows(fixture: Fixture, rows: list[dict[str, Any]], key: str) -> None:
+    """`rows` are exactly the expected ones (by `key`), each with the expected values."""
+    expected = {r[key]: r for r in fixture.data["expect"]["rows"]}
+    got = {r[key]: r for r in rows}
+    assert sorted(got) == sorted(expected), fixture_id(fixture)
+    problems = [
+        f"{ident}: {d}" for ident, want in expected.items() for d in differences(got[ident], want)
+    ]
+    assert not problems, f"{fixture_id(fixture)}: " + "; ".join(problems)

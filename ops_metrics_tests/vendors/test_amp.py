@@ -23,7 +23,7 @@ from ops_metrics.settings import ConfigurationError
 from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
 from ops_metrics.sources import SourcesResource
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._examples import (
+from ops_metrics_tests.vendors._example_transport import (
     BASE_URL,
     check_expected,
     examples,

@@ -14,7 +14,7 @@ from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.registry import tool
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._examples import Example, check_expected, examples, read
+from ops_metrics_tests.vendors._example_transport import Example, check_expected, examples, read
 from ops_metrics_tests.vendors.shapes import mismatches
 
 CURSOR = tool("cursor")

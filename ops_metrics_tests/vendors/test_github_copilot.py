@@ -21,7 +21,7 @@ from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._examples import BASE_URL, check_expected, examples, read, transport
+from ops_metrics_tests.vendors._example_transport import BASE_URL, check_expected, examples, read, transport
 from ops_metrics_tests.vendors.shapes import mismatches
 
 COPILOT = tool("github_copilot")

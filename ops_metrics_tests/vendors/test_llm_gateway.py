@@ -19,7 +19,7 @@ from ops_metrics.simulators.app import SimulatorOptions, build_app, transport
 from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, SOURCES, pull
-from ops_metrics_tests.vendors._examples import Example, check_expected, examples, read
+from ops_metrics_tests.vendors._example_transport import Example, check_expected, examples, read
 from ops_metrics_tests.vendors.shapes import mismatches
 
 GATEWAY = tool("llm_gateway")

@@ -7,7 +7,7 @@ elsewhere (see estimation.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -23,12 +23,31 @@ from ops_metrics.ai_tools.identity import collect
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, resolve, utc_day
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import Envelope, envelope
 from ops_metrics.ingestion.pagination import OffsetPagination
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
 
 PAGE_SIZE = 500  # the API's maximum
-PAGINATION = OffsetPagination("offset", "limit", PAGE_SIZE, total=lambda body: body.get("total"))
+SESSIONS_PATH = "/api/v1/usage/sessions"
+USERS_PATH = "/api/v1/users"
+
+
+def _page(body: Any, endpoint: str) -> Envelope:
+    return envelope(body, source="ai_tools/chat_assistant", endpoint=endpoint)
+
+
+def _offsets(endpoint: str) -> OffsetPagination:
+    return OffsetPagination(
+        "offset",
+        "limit",
+        PAGE_SIZE,
+        total=lambda body: _page(body, endpoint).optional("total", int),
+    )
+
+
+def _items(endpoint: str) -> Callable[[Any], list[dict[str, Any]]]:
+    return lambda body: _page(body, endpoint).require("items", list)
 
 
 class ChatSession(VendorModel):
@@ -52,15 +71,15 @@ class ChatAssistantAdapter(Adapter):
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         yield from extractor.paginate(
             "GET",
-            "/api/v1/usage/sessions",
-            PAGINATION,
-            lambda body: body["items"],
+            SESSIONS_PATH,
+            _offsets(SESSIONS_PATH),
+            _items(SESSIONS_PATH),
             {"date": day.isoformat()},
         )
 
     def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
         return collect(
-            extractor, "/api/v1/users", PAGINATION, lambda body: body["items"], "slack_user_id"
+            extractor, USERS_PATH, _offsets(USERS_PATH), _items(USERS_PATH), "slack_user_id"
         )
 
     def usage_rows(

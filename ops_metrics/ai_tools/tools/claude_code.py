@@ -23,14 +23,24 @@ from ops_metrics.ai_tools.estimation import (
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, utc_day
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import Envelope, envelope
 from ops_metrics.ingestion.pagination import CursorPagination
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
 
 API_VERSION = "2023-06-01"
 PAGE_LIMIT = 1000  # the API's maximum
+ENDPOINT = "/v1/organizations/usage_report/claude_code"
+
+
+def _page(body: Any) -> Envelope:
+    return envelope(body, source="ai_tools/claude_code", endpoint=ENDPOINT)
+
+
 PAGINATION = CursorPagination(
-    "page", lambda body: body.get("next_page"), has_more=lambda body: bool(body.get("has_more"))
+    "page",
+    lambda body: _page(body).optional("next_page", str),
+    has_more=lambda body: _page(body).optional("has_more", bool, default=False),
 )
 TOKEN_KINDS = ("input", "output", "cache_read", "cache_creation")
 
@@ -66,6 +76,7 @@ class ClaudeCodeRow(VendorModel):
     organization_id: str | None = None
     customer_type: str | None = None
     terminal_type: str | None = None
+    subscription_type: str | None = None
     tool_actions: dict[str, dict[str, int]] = Field(default_factory=dict)
 
     @field_validator("day", mode="before")
@@ -87,9 +98,9 @@ class ClaudeCodeAdapter(Adapter):
         params = {"starting_at": day.isoformat(), "limit": PAGE_LIMIT}
         yield from extractor.paginate(
             "GET",
-            "/v1/organizations/usage_report/claude_code",
+            ENDPOINT,
             PAGINATION,
-            lambda body: body["data"],
+            lambda body: _page(body).require("data", list),
             params,
         )
 

@@ -74,14 +74,17 @@ def _row(
         accepted = int(level * rng.uniform(0, 30))
         return {"accepted": accepted, "rejected": int(accepted * rng.uniform(0, 0.3))}
 
+    # Both shapes of `date` are seen from the real API. (Drawn before the customer type, as
+    # always: a seed keeps giving the same data set.)
+    shown_day = day.isoformat() if rng.random() < 0.7 else f"{day.isoformat()}T00:00:00Z"
+    customer_type = "api" if actor["type"] == "api_actor" or rng.random() < 0.3 else "subscription"
     return {
-        # Both shapes are seen from the real API.
-        "date": day.isoformat() if rng.random() < 0.7 else f"{day.isoformat()}T00:00:00Z",
+        "date": shown_day,
         "actor": actor,
         "organization_id": org_id,
-        "customer_type": "api"
-        if actor["type"] == "api_actor" or rng.random() < 0.3
-        else "subscription",
+        "customer_type": customer_type,
+        # The plan of subscription customers (the documented example shows "enterprise").
+        "subscription_type": "enterprise" if customer_type == "subscription" else None,
         "terminal_type": rng.choice(_TERMINALS),
         "core_metrics": {
             "num_sessions": sessions,

@@ -1,4 +1,5 @@
 """OpenAI organization usage: completions usage in daily buckets, grouped as the caller asks,
+the organization's costs in daily buckets (`/v1/organization/costs`, priced from the same usage),
 plus the organization's users list (the vendor's own directory of user ids to emails).
 
 Service traffic comes with `user_id: null` (API keys of no person), and users removed from the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,15 @@ if TYPE_CHECKING:
 
 TOOL = "openai"
 _MODELS = ("gpt-4.1-2025-04-14", "gpt-5-2025-08-07", "o3-2025-04-16", "gpt-4o-mini-2024-07-18")
-_GROUPABLE = ("project_id", "user_id", "api_key_id", "model", "batch")
+_GROUPABLE = ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier")
+# USD per 1M tokens: (uncached input, cached input, output).
+_PRICES = {
+    "gpt-4.1-2025-04-14": (2.0, 0.5, 8.0),
+    "gpt-5-2025-08-07": (1.25, 0.125, 10.0),
+    "o3-2025-04-16": (2.0, 0.5, 8.0),
+    "gpt-4o-mini-2024-07-18": (0.15, 0.075, 0.6),
+}
+_COST_GROUPABLE = ("project_id", "line_item")
 _SUMMED = (
     "input_tokens",
     "output_tokens",
@@ -90,6 +100,7 @@ def day_results(seed: int, day: date) -> tuple[dict[str, Any], ...]:
                     "api_key_id": key_id,
                     "model": model,
                     "batch": False,
+                    "service_tier": "default",
                 }
             )
     return tuple(out)
@@ -109,12 +120,46 @@ def grouped(results: tuple[dict[str, Any], ...], group_by: list[str]) -> list[di
     return sorted(sums.values(), key=lambda a: tuple(str(a[g]) for g in _GROUPABLE))
 
 
+def day_costs(seed: int, day: date, group_by: list[str]) -> list[dict[str, Any]]:
+    """The day's cost results, priced from `day_results`, grouped as the caller asks. Line items
+    are named "<model>, input" / "<model>, output" (OpenAI does not document their names)."""
+    sums: dict[tuple[Any, ...], float] = defaultdict(float)
+    for r in day_results(seed, day):
+        p_in, p_cached, p_out = _PRICES[r["model"]]
+        cached = r["input_cached_tokens"]
+        parts = {
+            "input": ((r["input_tokens"] - cached) * p_in + cached * p_cached) / 1_000_000,
+            "output": r["output_tokens"] * p_out / 1_000_000,
+        }
+        for kind, usd in parts.items():
+            key = (
+                r["project_id"] if "project_id" in group_by else None,
+                f"{r['model']}, {kind}" if "line_item" in group_by else None,
+            )
+            sums[key] += usd
+    return [
+        {
+            "object": "organization.costs.result",
+            "amount": {"value": round(value, 6), "currency": "usd"},
+            "line_item": line_item,
+            "project_id": project,
+        }
+        for (project, line_item), value in sorted(sums.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
 def register(router: Router, options: SimulatorOptions) -> None:
     def authorised(request: Request) -> bool:
         return bearer_token(request) == TOOL_KEYS[TOOL]
 
-    @handles_errors
-    def completions(request: Request) -> Response:
+    def buckets(
+        request: Request,
+        groupable: tuple[str, ...],
+        max_limit: int,
+        day_results_for: Callable[[date, list[str]], list[dict[str, Any]]],
+    ) -> Response:
+        """The bucketed page both usage and costs answer: one bucket per day from start_time
+        (or the cursor) to end_time, `limit` buckets a page."""
         if not authorised(request):
             return _error("Incorrect API key provided.", 401, "invalid_api_key")
         try:
@@ -125,9 +170,9 @@ def register(router: Router, options: SimulatorOptions) -> None:
         if (request.arg("bucket_width") or "1d") != "1d":
             raise ApiError(_error("this endpoint simulates bucket_width=1d only"))
         group_by = request.args("group_by[]") + request.args("group_by")
-        if bad := [g for g in group_by if g not in _GROUPABLE]:
+        if bad := [g for g in group_by if g not in groupable]:
             raise ApiError(_error(f"invalid group_by value(s): {bad}"))
-        limit = int_arg(request.arg("limit"), 7, 1, 31, _error)
+        limit = int_arg(request.arg("limit"), 7, 1, max_limit, _error)
         first = datetime.fromtimestamp(start, UTC).date()
         if request.arg("page"):
             state = decode_cursor(request.arg("page") or "")
@@ -136,23 +181,35 @@ def register(router: Router, options: SimulatorOptions) -> None:
             first = date.fromisoformat(state["d"])
         now = now_utc(options)
         end_at = min(end or int(now.timestamp()) + 1, int(now.timestamp()) + 1)
-        buckets, day = [], first
-        while int(midnight(day).timestamp()) < end_at and len(buckets) < limit:
+        out, day = [], first
+        while int(midnight(day).timestamp()) < end_at and len(out) < limit:
             # The current day is not finalised yet: its bucket exists but is empty.
-            results = (
-                grouped(day_results(options.seed, day), group_by)
-                if day <= last_complete_day(now)
-                else []
-            )
+            results = day_results_for(day, group_by) if day <= last_complete_day(now) else []
             lo = int(midnight(day).timestamp())
-            buckets.append(
+            out.append(
                 {"object": "bucket", "start_time": lo, "end_time": lo + 86_400, "results": results}
             )
             day += timedelta(days=1)
         more = int(midnight(day).timestamp()) < end_at
         nxt = encode_cursor({"d": day.isoformat()}) if more else None
-        return Response.json(
-            {"object": "page", "data": buckets, "has_more": more, "next_page": nxt}
+        return Response.json({"object": "page", "data": out, "has_more": more, "next_page": nxt})
+
+    @handles_errors
+    def completions(request: Request) -> Response:
+        return buckets(
+            request,
+            _GROUPABLE,
+            31,
+            lambda day, group_by: grouped(day_results(options.seed, day), group_by),
+        )
+
+    @handles_errors
+    def costs(request: Request) -> Response:
+        return buckets(
+            request,
+            _COST_GROUPABLE,
+            180,
+            lambda day, group_by: day_costs(options.seed, day, group_by),
         )
 
     @handles_errors
@@ -175,6 +232,7 @@ def register(router: Router, options: SimulatorOptions) -> None:
         )
 
     router.add("GET", "/v1/organization/usage/completions", completions)
+    router.add("GET", "/v1/organization/costs", costs)
     router.add("GET", "/v1/organization/users", users)
 
 

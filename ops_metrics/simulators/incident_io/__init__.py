@@ -19,6 +19,10 @@ Public interface:
   builder without HTTP (raises `ValidationError(field, message)` for a 422), and `IncidentApi`,
   whose `list_incidents` / `show_incident` handlers a fault-injection layer can wrap.
 
+Filters read as the OpenAPI spec documents them: `updated_at[gte|lte]` / `created_at[...]` take
+dates, a date being its midnight UTC (`lte=2021-01-02` is "on or before 2021-01-02T00:00:00Z"); a
+timestamp's time of day is ignored, as by an API that reads only the date part.
+
 Options: `options.clock()` is "now" for data and rate limiting; `options.extra
 ["incident_io_rate_limit_per_minute"]` overrides the 1,200 requests/min limit per key.
 """

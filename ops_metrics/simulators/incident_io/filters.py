@@ -53,15 +53,20 @@ class ListQuery:
 
 
 def parse_time(param: str, text: str) -> int:
-    """A date (midnight UTC) or an ISO-8601 datetime with any offset, as ms since the epoch."""
+    """A filter value as ms since the epoch, read the way the OpenAPI spec documents it: a date
+    (`2024-05-01`) is its midnight UTC, so `lte=2021-01-02` means "on or before
+    2021-01-02T00:00:00Z". Timestamps are not documented: like an API that reads only the date
+    part, this simulator drops their time of day (a client sending `…T05:00:00Z` gets the whole
+    day's midnight, not the hour it asked for)."""
     text = text.strip()
     try:
-        if len(text) == 10:
-            return to_ms(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC))
-        # An unencoded "+01:00" arrives as " 01:00" after form decoding: accept it anyway.
-        return to_ms(datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", text)))
+        day = date.fromisoformat(text[:10])
+        if len(text) > 10:
+            # Still a well-formed timestamp (an unencoded "+01:00" arrives as " 01:00").
+            datetime.fromisoformat(re.sub(r" (\d\d:?\d\d)$", r"+\1", text))
     except ValueError:
-        raise ValidationError(param, f"{param} must be an ISO-8601 date or timestamp") from None
+        raise ValidationError(param, f"{param} must be a date (YYYY-MM-DD)") from None
+    return to_ms(datetime.combine(day, datetime.min.time(), UTC))
 
 
 def _time_predicate(field: str, param: str, op: str, value: str) -> Predicate:
