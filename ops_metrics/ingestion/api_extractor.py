@@ -68,7 +68,15 @@ class APIExtractor(BaseExtractor):
                     raise self._error(
                         f"{method} {url} failed after {attempt} attempts: {_describe(exc)}"
                     ) from clean_cause(exc)
-                self._wait(reason, self.retry.backoff(attempt), attempt, budget_end, method, url)
+                self._wait(
+                    reason,
+                    self.retry.backoff(attempt),
+                    attempt,
+                    budget_end,
+                    method,
+                    url,
+                    _describe(exc),
+                )
                 continue
             except (transport.ResponseTooLarge, transport.UnexpectedEncoding) as exc:
                 raise self._error(f"{method} {url}: {exc}") from clean_cause(exc)
@@ -91,7 +99,8 @@ class APIExtractor(BaseExtractor):
                     )
                 delay = self.retry.server_delay(response)
                 delay = delay if delay is not None else self.retry.backoff(attempt)
-                self._wait(reason, delay, attempt, budget_end, method, url)
+                last = f"answered {response.status_code}: {self._excerpt(response, 100)}"
+                self._wait(reason, delay, attempt, budget_end, method, url, last)
                 continue
             if response.status_code >= 400:
                 hint = " (check the API key)" if response.status_code in (401, 403) else ""
@@ -124,7 +133,8 @@ class APIExtractor(BaseExtractor):
                         f"{attempt} times: {self._excerpt(response)}"
                     ) from clean_cause(exc)
                 delay = self.retry.backoff(attempt)
-                self._wait("invalid_json", delay, attempt, budget_end, method, url)
+                last = f"a body that is not JSON: {self._excerpt(response, 100)}"
+                self._wait("invalid_json", delay, attempt, budget_end, method, url, last)
 
     def paginate(
         self,
@@ -173,12 +183,13 @@ class APIExtractor(BaseExtractor):
         budget_end: float | None,
         method: str,
         url: str,
+        last: str = "",
     ) -> None:
         if budget_end is not None and self.retry.clock() + delay >= budget_end:
             raise self._error(
-                f"{method} {url} gave up after {attempt} attempts: {reason}, and the "
+                f"{method} {url} gave up after {attempt} attempts, the "
                 f"{self.retry.budget_seconds:g} s retry budget (OPS_METRICS_RETRY_BUDGET_SECONDS) "
-                "leaves no time for another"
+                f"spent; last: {last or reason}"
             )
         self.stats.count_retry(reason)
         self.log.warning(

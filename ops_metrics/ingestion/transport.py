@@ -48,8 +48,8 @@ class UnexpectedEncoding(Exception):
     """A Content-Encoding we did not ask for, so cannot decode under the cap."""
 
 
-# (monotonic end, seconds) of the request this thread is sending or reading, if any.
-_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("request_deadline", default=None)
+# (monotonic end, what to say when it passes) of the request this thread is sending or reading.
+_DEADLINE: ContextVar[tuple[float, str] | None] = ContextVar("request_deadline", default=None)
 # The end of the whole logical request (all attempts and waits): the retry budget.
 _BUDGET_END: ContextVar[float | None] = ContextVar("retry_budget_end", default=None)
 
@@ -73,10 +73,10 @@ def _clip(timeout: float | None) -> float | None:
     current = _DEADLINE.get()
     if current is None:
         return timeout
-    end, seconds = current
+    end, message = current
     left = end - time.monotonic()
     if left <= 0:
-        raise httpcore.ReadTimeout(deadline_message(seconds))
+        raise httpcore.ReadTimeout(message)
     return left if timeout is None else min(timeout, left)
 
 
@@ -150,20 +150,20 @@ class GuardedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         REDACTOR.register_request(request)
         request.headers["Accept-Encoding"] = ACCEPT_ENCODING
-        seconds = self.limits.deadline_seconds
-        end = time.monotonic() + seconds
+        end = time.monotonic() + self.limits.deadline_seconds
+        deadline = (end, deadline_message(self.limits.deadline_seconds))
         budget_end = _BUDGET_END.get()
         if budget_end is not None and budget_end < end:
-            end, seconds = budget_end, max(0.0, budget_end - (end - seconds))
-        with _scrubbed(), _within((end, seconds)):
+            deadline = (budget_end, "no complete answer before the retry budget ran out")
+        with _scrubbed(), _within(deadline):
             response = self.inner.handle_request(request)
-            return self._bounded(request, response, (end, seconds))
+            return self._bounded(request, response, deadline)
 
     def close(self) -> None:
         self.inner.close()
 
     def _bounded(
-        self, request: httpx.Request, response: httpx.Response, deadline: tuple[float, float]
+        self, request: httpx.Request, response: httpx.Response, deadline: tuple[float, str]
     ) -> httpx.Response:
         limits = self.limits
         declared = response.headers.get("content-length", "")
@@ -200,14 +200,14 @@ class GuardedTransport(httpx.BaseTransport):
 
 
 @contextlib.contextmanager
-def _within(deadline: tuple[float, float]) -> Iterator[None]:
+def _within(deadline: tuple[float, str]) -> Iterator[None]:
     token = _DEADLINE.set(deadline)
     try:
         yield
     except httpx.TimeoutException as exc:
         # A clipped socket timeout reads "timed out"; say which bound it was.
         if time.monotonic() >= deadline[0]:
-            raise httpx.ReadTimeout(deadline_message(deadline[1]), request=exc.request) from None
+            raise httpx.ReadTimeout(deadline[1], request=exc._request) from None
         raise
     finally:
         _DEADLINE.reset(token)
@@ -235,7 +235,7 @@ class _BoundedStream(httpx.SyncByteStream):
         inner: Any,
         encodings: list[str],
         limits: Limits,
-        deadline: tuple[float, float],
+        deadline: tuple[float, str],
     ) -> None:
         self._inner = inner
         self._encodings = encodings
