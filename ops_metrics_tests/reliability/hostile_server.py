@@ -16,9 +16,9 @@ once one has started, so a test can wait for that event instead of for time.
 
 from __future__ import annotations
 
-import gzip
 import json
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -56,6 +56,7 @@ class HostileServer:
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._page = incident_payload()
+        self._bomb: bytes | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -79,6 +80,19 @@ class HostileServer:
                 {"path": handler.path, "headers": dict(handler.headers.items()), "body": body}
             )
             return len(self.requests)
+
+    def bomb(self) -> bytes:
+        """`bomb_bytes` of spaces, gzipped a MiB at a time (never held whole: a 1 GiB bomb costs
+        the server ~1 MiB)."""
+        if self._bomb is None:
+            packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            block, left, parts = b" " * (1024 * 1024), self.bomb_bytes, []
+            while left > 0:
+                parts.append(packer.compress(block[: min(left, len(block))]))
+                left -= len(block)
+            parts.append(packer.flush())
+            self._bomb = b"".join(parts)
+        return self._bomb
 
     def page(self, number: int) -> bytes:
         incident = {**self._page, "id": f"{self._page['id']}-{number}"}
@@ -147,8 +161,7 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
             self._trickle(b"HTTP/1.1 200 OK\r\nX-Slow: ", forever=b"a")
 
         def _gzip_bomb(self, number: int, body: bytes) -> None:
-            compressed = gzip.compress(b" " * server.bomb_bytes, compresslevel=9)
-            self._send(200, compressed, {"Content-Encoding": "gzip"})
+            self._send(200, server.bomb(), {"Content-Encoding": "gzip"})
 
         def _big(self, number: int, body: bytes) -> None:
             # No Content-Length to refuse up front: the cap must hold while reading.
