@@ -85,6 +85,12 @@ class APIExtractor(BaseExtractor):
             except ExtractionError as exc:
                 # Raised inside an auth flow (a token request): scrubbed like our own.
                 raise self._error(str(exc).removeprefix(f"{self.source}: ")) from clean_cause(exc)
+            except Exception as exc:
+                # Anything else raised while sending (an auth flow's KeyError, an encoding error)
+                # keeps its type, unless its text holds a credential: then only ours leaves.
+                if REDACTOR.holds_secret(f"{exc}"):
+                    raise self._error(f"{method} {url}: {_describe(exc)}") from None
+                raise
             if 300 <= response.status_code < 400:
                 raise self._error(
                     f"{method} {url} answered {response.status_code}, redirected to "
