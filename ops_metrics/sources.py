@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import dagster as dg
 import httpx
 
-from ops_metrics.ingestion.redaction import REDACTOR
+from ops_metrics.ingestion.redaction import CREDENTIAL_HEADERS, REDACTOR
 from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.ingestion.transport import MIB, GuardedTransport, Limits, network_transport
 from ops_metrics.settings import ConfigurationError
@@ -188,8 +188,9 @@ class SourcesResource(dg.ConfigurableResource):
         body caps, credentials learnt for redaction) and never follows a redirect."""
         # Per socket operation; the transport's deadline bounds the request as a whole.
         timeout = httpx.Timeout(self.timeout_seconds, connect=min(10.0, self.timeout_seconds))
-        for value in (headers or {}).values():
-            REDACTOR.register(value)
+        for name, value in (headers or {}).items():
+            if name.lower() in CREDENTIAL_HEADERS:
+                REDACTOR.register_header(value)
         if self.simulated:
             from ops_metrics.simulators.app import transport
 
@@ -223,4 +224,5 @@ def _env_proxy(url: str) -> str | None:
     parsed = urlparse(url)
     if urllib.request.proxy_bypass(parsed.hostname or ""):
         return None
-    return urllib.request.getproxies().get(parsed.scheme)
+    proxies = urllib.request.getproxies()
+    return proxies.get(parsed.scheme) or proxies.get("all")
