@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import threading
 from urllib.parse import parse_qsl, quote, quote_plus
 
@@ -42,10 +43,20 @@ class Redactor:
         self._ordered: tuple[str, ...] = ()
 
     def register(self, value: str | None) -> None:
-        """Remember a credential value and the forms it travels in (URL- and form-encoded)."""
+        """Remember a credential value and the forms it travels or is quoted in: URL- and
+        form-encoded, JSON-escaped (an echoing body), and as Python's repr of it (httpx and h11
+        quote a refused header as bytes: "Illegal header value b'Bearer …\\n…'")."""
         if not value:
             return
-        forms = {value, value.strip(), quote(value, safe=""), quote_plus(value)}
+        forms = {
+            value,
+            value.strip(),
+            quote(value, safe=""),
+            quote_plus(value),
+            json.dumps(value)[1:-1],
+            repr(value)[1:-1],
+            repr(value.encode("utf-8", "backslashreplace"))[2:-1],
+        }
         new = {f for f in forms if len(f) >= MIN_SECRET_LENGTH} - self._values
         if not new:
             return

@@ -20,6 +20,8 @@ from dagster_shared.serdes import serialize_value
 from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.ai_tools.tools.github_copilot import ORG_ENV
 from ops_metrics.incident_io.assets import incident_assets
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.pipeline import error_line
 from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics.simulators.app import SimulatorOptions, build_app, serve
@@ -275,3 +277,28 @@ def test_a_credential_that_cannot_travel_in_a_header_is_named_never_quoted(
             "warehouse": everything_in_the_warehouse(warehouse),
         },
     )
+
+
+@pytest.mark.parametrize("flaw", ["\n", "\x07", "\x7f"])
+def test_httpx_quoting_a_refused_or_echoed_header_is_scrubbed(flaw, monkeypatch) -> None:
+    """Defence in depth, below the check on reading: a flawed value that does reach httpx (a
+    header an adapter builds itself) is refused or sent, and either way httpx's own message
+    ("Illegal header value b'Bearer …\\n…'") and the echo (JSON-escaped) come out blanked."""
+    value = f"LEAKCHECK-direct-4d1c{flaw}8e0b77"
+    with HostileServer("echo_401") as server:
+        monkeypatch.setenv("LEAKCHECK_BASE_URL", server.url)
+        sources = SourcesResource(mode="live", retry_base_delay_seconds=0.0, retry_max_attempts=2)
+        client = sources.client(
+            "LEAKCHECK_BASE_URL", server.url, headers={"Authorization": f"Bearer {value}"}
+        )
+        with pytest.raises(ExtractionError) as caught, client:
+            APIExtractor("leakcheck", client, retry=sources.retry_policy()).request("GET", "/x")
+    chain = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        chain.append(f"{type(error).__name__}: {error}")
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    text = "\n".join(chain)
+    assert "[redacted]" in text
+    for part in ("LEAKCHECK-direct-4d1c", "8e0b77"):
+        assert part not in text, text
