@@ -16,8 +16,10 @@ once one has started, so a test can wait for that event instead of for time.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -77,7 +79,12 @@ class HostileServer:
     def record(self, handler: BaseHTTPRequestHandler, body: bytes) -> int:
         with self._lock:
             self.requests.append(
-                {"path": handler.path, "headers": dict(handler.headers.items()), "body": body}
+                {
+                    "path": handler.path,
+                    "headers": dict(handler.headers.items()),
+                    "body": body,
+                    "at": time.monotonic(),
+                }
             )
             return len(self.requests)
 
@@ -93,6 +100,11 @@ class HostileServer:
             parts.append(packer.flush())
             self._bomb = b"".join(parts)
         return self._bomb
+
+    def gaps(self) -> list[float]:
+        """Seconds between consecutive requests: how long each attempt was held."""
+        times = [r["at"] for r in self.requests]
+        return [b - a for a, b in itertools.pairwise(times)]
 
     def page(self, number: int) -> bytes:
         incident = {**self._page, "id": f"{self._page['id']}-{number}"}

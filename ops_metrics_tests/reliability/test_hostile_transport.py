@@ -122,7 +122,11 @@ def test_a_trickling_answer_ends_at_the_deadline(
         "ReadTimeout: no complete answer within 1 s (the per-request deadline)"
     )
     assert len(server.requests) == 2
-    assert took < 15, f"two attempts of 1 s took {took:.1f} s"
+    # Each attempt is held for the deadline (1 s), not the 30 s read timeout: measured at the
+    # server, so Dagster's own overhead on a busy machine does not blur it.
+    [gap] = server.gaps()
+    assert 0.9 <= gap < 5, f"an attempt was held {gap:.1f} s"
+    assert took < 60, f"took {took:.1f} s"
     assert_nothing_moved(instance, warehouse, loaded, result)
 
 
@@ -140,7 +144,8 @@ def test_retries_of_a_hanging_source_end_within_the_retry_budget(
         "the 3 s retry budget (OPS_METRICS_RETRY_BUDGET_SECONDS) spent; last: ReadTimeout" in line
     )
     assert 2 <= len(server.requests) <= 4, "1 s attempts within a 3 s budget"
-    assert took < 15, f"a 3 s budget took {took:.1f} s"
+    assert all(0.9 <= gap < 5 for gap in server.gaps()), server.gaps()
+    assert took < 60, f"a 3 s budget took {took:.1f} s"
     assert_nothing_moved(instance, warehouse, loaded, result)
 
 
