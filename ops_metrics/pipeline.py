@@ -5,6 +5,7 @@ Shared by `ops-metrics demo` and the end-to-end tests, so both exercise exactly 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -43,8 +44,18 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
 def _failure(result: dg.ExecuteInProcessResult) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            return event.step_failure_data.error.message.strip().splitlines()[-1]
+            return error_line(event.step_failure_data.error)
     return "run failed"
+
+
+def error_line(error: Any) -> str:
+    """The line that names the cause: Dagster wraps a step's error ("Error occurred while
+    executing op ...") around ours, so the first error under Dagster's own is the one to show."""
+    while str(getattr(error, "cls_name", "")).startswith("Dagster") and error.cause is not None:
+        error = error.cause
+    line = error.message.strip().splitlines()[-1]
+    # Our errors name their source and cause already; their module path adds nothing.
+    return re.sub(r"^ops_metrics(\.\w+)+: ", "", line)
 
 
 def materialize_step(

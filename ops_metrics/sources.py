@@ -7,15 +7,19 @@ the variable, and leaves every other source loading.
 
 from __future__ import annotations
 
+import math
 import os
-from datetime import UTC, date, datetime
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlparse
 
 import dagster as dg
 import httpx
 
+from ops_metrics.ingestion.redaction import CREDENTIAL_HEADERS, REDACTOR
 from ops_metrics.ingestion.retry import RetryPolicy
+from ops_metrics.ingestion.transport import MIB, GuardedTransport, Limits, network_transport
 from ops_metrics.settings import ConfigurationError
 
 SIMULATOR_BASE_URL = "http://simulator.local"
@@ -54,10 +58,54 @@ def _simulator_app(seed: int | None, frozen_at: str | None, faults: str | None, 
     )
 
 
+# The transport's bounds: (variable, default). SourcesResource fields override them (tests).
+DEADLINE_ENV = ("OPS_METRICS_HTTP_DEADLINE_SECONDS", 60.0)
+MAX_BODY_ENV = ("OPS_METRICS_HTTP_MAX_BODY_BYTES", 64 * MIB)
+MAX_DECODED_ENV = ("OPS_METRICS_HTTP_MAX_DECODED_BYTES", 256 * MIB)
+RETRY_BUDGET_ENV = ("OPS_METRICS_RETRY_BUDGET_SECONDS", 90.0)
+PAGE_BUDGET_ENV = ("OPS_METRICS_PAGE_BUDGET_PER_DAY", 2400)
+
+
 def require_env(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise ConfigurationError(f"environment variable {name} is not set (needed in live mode)")
+    return header_safe(name, value)
+
+
+def header_safe(name: str, value: str) -> str:
+    """A credential travels in an HTTP header: printable ASCII only. Checked when read, so the
+    error names the variable and never quotes the value (httpx would quote it)."""
+    for char in value:
+        if char in "\r\n":
+            problem = "a line break"
+        elif ord(char) > 126:
+            problem = "a non-ASCII character"
+        elif ord(char) < 32 or ord(char) == 127:
+            problem = "a control character"
+        else:
+            continue
+        raise ConfigurationError(
+            f"environment variable {name} contains {problem}; a credential must be printable "
+            "ASCII (the value is not shown)"
+        )
+    return value
+
+
+def env_number(setting: tuple[str, float | int], override: float | int | None) -> float:
+    """A transport bound: the resource's field when set, else the variable, else the default."""
+    if override is not None:
+        return float(override)
+    name, default = setting
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise ConfigurationError(f"{name} must be a positive number, got {raw!r}")
     return value
 
 
@@ -86,6 +134,13 @@ class SourcesResource(dg.ConfigurableResource):
     # Simulated mode only: False lifts the simulated vendors' rate limits, so a backfill of a
     # year from the simulator does not wait out Cursor's pacing (benchmarks use it).
     simulator_rate_limits: bool = True
+    # Bounds on every request (ingestion/transport.py); None reads the OPS_METRICS_HTTP_* and
+    # OPS_METRICS_*_BUDGET variables (README, "What is bounded"). Tests set them small.
+    request_deadline_seconds: float | None = None
+    max_body_bytes: int | None = None
+    max_decoded_bytes: int | None = None
+    retry_budget_seconds: float | None = None
+    page_budget_per_day: int | None = None
 
     @property
     def simulated(self) -> bool:
@@ -105,11 +160,30 @@ class SourcesResource(dg.ConfigurableResource):
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(
-            max_attempts=self.retry_max_attempts, base_delay=self.retry_base_delay_seconds
+            max_attempts=self.retry_max_attempts,
+            base_delay=self.retry_base_delay_seconds,
+            budget_seconds=env_number(RETRY_BUDGET_ENV, self.retry_budget_seconds),
         )
 
+    def limits(self) -> Limits:
+        return Limits(
+            deadline_seconds=env_number(DEADLINE_ENV, self.request_deadline_seconds),
+            max_wire_bytes=int(env_number(MAX_BODY_ENV, self.max_body_bytes)),
+            max_decoded_bytes=int(env_number(MAX_DECODED_ENV, self.max_decoded_bytes)),
+        )
+
+    def page_budget(self, window: timedelta) -> int:
+        """Pages one listing may take for a window: the per-day budget pro rata, at least an
+        hour's worth. A cursor that never ends stops here with an error, not at the disk."""
+        per_day = env_number(PAGE_BUDGET_ENV, self.page_budget_per_day)
+        days = max(window, timedelta(hours=1)) / timedelta(days=1)
+        return max(1, math.ceil(per_day * days))
+
     def secret(self, env: str, simulated_value: str) -> str:
-        return simulated_value if self.simulated else require_env(env)
+        value = simulated_value if self.simulated else require_env(env)
+        # Known to the redactor before any request carries it (ingestion/redaction.py).
+        REDACTOR.register(value)
+        return value
 
     def client(
         self,
@@ -118,23 +192,45 @@ class SourcesResource(dg.ConfigurableResource):
         headers: dict[str, str] | None = None,
         auth: httpx.Auth | None = None,
     ) -> httpx.Client:
+        """A client whose every request goes through the guarded transport (a total deadline,
+        body caps, credentials learnt for redaction) and never follows a redirect."""
+        # Per socket operation; the transport's deadline bounds the request as a whole.
         timeout = httpx.Timeout(self.timeout_seconds, connect=min(10.0, self.timeout_seconds))
+        for name, value in (headers or {}).items():
+            if name.lower() in CREDENTIAL_HEADERS:
+                REDACTOR.register_header(value)
         if self.simulated:
             from ops_metrics.simulators.app import transport
 
-            return httpx.Client(
-                base_url=SIMULATOR_BASE_URL,
-                transport=transport(
-                    simulator_app(
-                        self.simulator_seed,
-                        self.simulator_frozen_at,
-                        self.simulator_faults,
-                        self.simulator_rate_limits,
-                    )
-                ),
-                headers=headers,
-                auth=auth,
-                timeout=timeout,
+            base_url = SIMULATOR_BASE_URL
+            inner: httpx.BaseTransport = transport(
+                simulator_app(
+                    self.simulator_seed,
+                    self.simulator_frozen_at,
+                    self.simulator_faults,
+                    self.simulator_rate_limits,
+                )
             )
-        base_url = checked_base_url(base_url_env, os.environ.get(base_url_env) or default_base_url)
-        return httpx.Client(base_url=base_url, headers=headers, auth=auth, timeout=timeout)
+        else:
+            base_url = checked_base_url(
+                base_url_env, os.environ.get(base_url_env) or default_base_url
+            )
+            inner = network_transport(proxy=_env_proxy(base_url))
+        return httpx.Client(
+            base_url=base_url,
+            transport=GuardedTransport(inner, self.limits()),
+            headers=headers,
+            auth=auth,
+            timeout=timeout,
+            follow_redirects=False,
+        )
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY, NO_PROXY ...), as httpx would
+    use by itself: an explicit transport turns its own lookup off."""
+    parsed = urlparse(url)
+    if urllib.request.proxy_bypass(parsed.hostname or ""):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parsed.scheme) or proxies.get("all")

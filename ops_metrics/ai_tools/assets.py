@@ -52,7 +52,14 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
         client = adapter.client(tool, sources)
-        extractor = APIExtractor(source, client, retry=sources.retry_policy(), log=context.log)
+        # Each day is one listing (fetch_day), so the page budget is a day's.
+        extractor = APIExtractor(
+            source,
+            client,
+            retry=sources.retry_policy(),
+            log=context.log,
+            page_budget=sources.page_budget(timedelta(days=1)),
+        )
         transformer = DataTransformer(
             source,
             adapter.record_model,

@@ -62,7 +62,13 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             headers={"Authorization": f"Bearer {api_key}"},
         )
         source = f"incident_io/{workspace.name}"
-        extractor = IncidentExtractor(source, client, retry=sources.retry_policy(), log=context.log)
+        extractor = IncidentExtractor(
+            source,
+            client,
+            retry=sources.retry_policy(),
+            log=context.log,
+            page_budget=sources.page_budget(window.end - window.start),
+        )
         transformer = DataTransformer(
             source, Incident, policy=workspace.reject_policy, log=context.log
         )

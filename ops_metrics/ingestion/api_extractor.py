@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
 
-from ops_metrics.ingestion.errors import ExtractionError, PaginationLoopError
+from ops_metrics.ingestion import transport
+from ops_metrics.ingestion.errors import ExtractionError, PageBudgetExceeded, PaginationLoopError
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
 from ops_metrics.ingestion.pagination import Pagination, Params
+from ops_metrics.ingestion.redaction import REDACTOR, clean_cause, scrub
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
 
 T = TypeVar("T")
+# For extractors built without a window (a people directory): large, but an end.
+DEFAULT_PAGE_BUDGET = 10_000
 
 
 class APIExtractor(BaseExtractor):
@@ -27,45 +32,86 @@ class APIExtractor(BaseExtractor):
         client: httpx.Client,
         retry: RetryPolicy | None = None,
         log: logging.Logger | None = None,
+        page_budget: int = DEFAULT_PAGE_BUDGET,
     ) -> None:
         super().__init__(source, retry, log)
         self.client = client
+        # Pages one paginate() call may take (SourcesResource.page_budget derives it from the
+        # partition's window): a cursor that never repeats and never ends stops here.
+        self.page_budget = page_budget
 
     def pages(self, window: Window) -> Iterator[list[dict[str, Any]]]:
         raise NotImplementedError(f"{type(self).__name__} reads pages through paginate()")
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One logical request: retried on 429, 5xx, connection errors and timeouts."""
+        """One logical request: retried on 429, 5xx, connection errors and timeouts, within the
+        policy's attempts and its total time budget. A 3xx is an error, never data."""
+        return self._request(method, url, self.retry.budget_end(), **kwargs)
+
+    def _request(
+        self, method: str, url: str, budget_end: float | None, **kwargs: Any
+    ) -> httpx.Response:
         attempt = 0
         while True:
             attempt += 1
             self.stats.requests += 1
             try:
-                response = self.client.request(method, url, **kwargs)
+                with transport.budget(self._monotonic(budget_end)):
+                    response = self.client.request(method, url, **kwargs)
+            except NOT_RETRYABLE as exc:
+                raise self._error(
+                    f"{method} {url} could not be sent: {_describe(exc)}"
+                ) from clean_cause(exc)
             except TRANSIENT_ERRORS as exc:
                 reason = type(exc).__name__
                 if attempt >= self.retry.max_attempts:
-                    raise ExtractionError(
-                        f"{self.source}: {method} {url} failed after {attempt} attempts: {reason}: {exc}"
-                    ) from exc
-                self._wait(reason, self.retry.backoff(attempt), attempt)
+                    raise self._error(
+                        f"{method} {url} failed after {attempt} attempts: {_describe(exc)}"
+                    ) from clean_cause(exc)
+                self._wait(
+                    reason,
+                    self.retry.backoff(attempt),
+                    attempt,
+                    budget_end,
+                    method,
+                    url,
+                    _describe(exc),
+                )
                 continue
+            except (transport.ResponseTooLarge, transport.UnexpectedEncoding) as exc:
+                raise self._error(f"{method} {url}: {exc}") from clean_cause(exc)
+            except httpx.DecodingError as exc:
+                raise self._error(f"{method} {url}: {_describe(exc)}") from clean_cause(exc)
+            except ExtractionError as exc:
+                # Raised inside an auth flow (a token request): scrubbed like our own.
+                raise self._error(str(exc).removeprefix(f"{self.source}: ")) from clean_cause(exc)
+            except Exception as exc:
+                # Anything else raised while sending (an auth flow's KeyError, an encoding error)
+                # keeps its type, unless its text holds a credential: then only ours leaves.
+                if REDACTOR.holds_secret(f"{exc}"):
+                    raise self._error(f"{method} {url}: {_describe(exc)}") from None
+                raise
+            if 300 <= response.status_code < 400:
+                raise self._error(
+                    f"{method} {url} answered {response.status_code}, redirected to "
+                    f"{_origin(response)}; redirects are not followed"
+                )
             if response.status_code in RETRYABLE_STATUS:
                 reason = f"http_{response.status_code}"
                 if attempt >= self.retry.max_attempts:
-                    raise ExtractionError(
-                        f"{self.source}: {method} {url} answered {response.status_code} "
+                    raise self._error(
+                        f"{method} {url} answered {response.status_code} "
                         f"{attempt} times: {self._excerpt(response)}"
                     )
                 delay = self.retry.server_delay(response)
-                self._wait(
-                    reason, delay if delay is not None else self.retry.backoff(attempt), attempt
-                )
+                delay = delay if delay is not None else self.retry.backoff(attempt)
+                last = f"answered {response.status_code}: {self._excerpt(response, 100)}"
+                self._wait(reason, delay, attempt, budget_end, method, url, last)
                 continue
             if response.status_code >= 400:
                 hint = " (check the API key)" if response.status_code in (401, 403) else ""
-                raise ExtractionError(
-                    f"{self.source}: {method} {url} answered {response.status_code}{hint}: "
+                raise self._error(
+                    f"{method} {url} answered {response.status_code}{hint}: "
                     f"{self._excerpt(response)}"
                 )
             return response
@@ -78,20 +124,23 @@ class APIExtractor(BaseExtractor):
     ) -> T:
         """`request`, then `parse` on the body. A 2xx body that does not parse (ValueError: a
         connection cut mid-body, a proxy's HTML page) is transient: asked again, up to the
-        policy's attempts, then an ExtractionError saying so."""
+        policy's attempts and within its time budget, then an ExtractionError saying so."""
         attempt = 0
+        budget_end = self.retry.budget_end()
         while True:
             attempt += 1
-            response = self.request(method, url, **kwargs)
+            response = self._request(method, url, budget_end, **kwargs)
             try:
                 return parse(response)
             except ValueError as exc:
                 if attempt >= self.retry.max_attempts:
-                    raise ExtractionError(
-                        f"{self.source}: {method} {url} returned a body that is not JSON "
+                    raise self._error(
+                        f"{method} {url} returned a body that is not JSON "
                         f"{attempt} times: {self._excerpt(response)}"
-                    ) from exc
-                self._wait("invalid_json", self.retry.backoff(attempt), attempt)
+                    ) from clean_cause(exc)
+                delay = self.retry.backoff(attempt)
+                last = f"a body that is not JSON: {self._excerpt(response, 100)}"
+                self._wait("invalid_json", delay, attempt, budget_end, method, url, last)
 
     def paginate(
         self,
@@ -105,7 +154,15 @@ class APIExtractor(BaseExtractor):
         """Yield each page's items. `in_body` sends the paging params as a JSON body (Cursor)."""
         request_params: Params | None = pagination.first(params or {})
         seen: set[str] = set()
+        pages = 0
         while request_params is not None:
+            pages += 1
+            if pages > self.page_budget:
+                raise PageBudgetExceeded(
+                    f"{self.source}: {method} {url} still had a next page after "
+                    f"{self.page_budget} pages, the page budget for this window "
+                    "(OPS_METRICS_PAGE_BUDGET_PER_DAY); the API's cursor does not end"
+                )
             fingerprint = json.dumps(request_params, sort_keys=True, default=str)
             if fingerprint in seen:
                 raise PaginationLoopError(
@@ -118,29 +175,77 @@ class APIExtractor(BaseExtractor):
             try:
                 page = items(body)
             except (KeyError, TypeError, AttributeError) as exc:
-                raise ExtractionError(
-                    f"{self.source}: {url} returned an unexpected shape ({type(exc).__name__}: {exc})"
-                ) from exc
+                raise self._error(
+                    f"{url} returned an unexpected shape ({type(exc).__name__}: {exc})"
+                ) from clean_cause(exc)
             yield page
             request_params = pagination.next(request_params, body, page)
 
-    def _wait(self, reason: str, delay: float, attempt: int) -> None:
+    def _wait(
+        self,
+        reason: str,
+        delay: float,
+        attempt: int,
+        budget_end: float | None,
+        method: str,
+        url: str,
+        last: str = "",
+    ) -> None:
+        if budget_end is not None and self.retry.clock() + delay >= budget_end:
+            raise self._error(
+                f"{method} {url} gave up after {attempt} attempts, the "
+                f"{self.retry.budget_seconds:g} s retry budget (OPS_METRICS_RETRY_BUDGET_SECONDS) "
+                f"spent; last: {last or reason}"
+            )
         self.stats.count_retry(reason)
         self.log.warning(
             "%s: %s on attempt %d; retrying in %.2fs", self.source, reason, attempt, delay
         )
         self.retry.sleep(delay)
 
+    def _monotonic(self, budget_end: float | None) -> float | None:
+        """The budget's end on time.monotonic, which the transport reads (the policy's clock may
+        be a test's)."""
+        if budget_end is None:
+            return None
+        return time.monotonic() + (budget_end - self.retry.clock())
+
+    def _error(self, message: str) -> ExtractionError:
+        """Every error leaves here: one line, naming the source, with credentials blanked.
+        Raised `from clean_cause(exc)`: the cause is chained only when it holds no credential
+        (Dagster stores the chain)."""
+        return ExtractionError(scrub(f"{self.source}: {message}".replace("\n", " ")))
+
     def _excerpt(self, response: httpx.Response, limit: int = 300) -> str:
-        """The start of a response body for an error message, with the client's credentials
+        """The start of a response body for an error message, with every known credential
         blanked: some APIs echo the key they were sent, and messages end up in run storage."""
         text = response.text
         for secret in _secrets(self.client):
-            text = text.replace(secret, "[redacted]")
+            REDACTOR.register(secret)
+        text = scrub(text)
         return text if len(text) <= limit else text[:limit] + "…"
 
 
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
+# Our side's mistakes: asking again cannot help.
+NOT_RETRYABLE: tuple[type[Exception], ...] = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _origin(response: httpx.Response) -> str:
+    """Where a redirect points, as scheme://host[:port] only: the path may carry a token."""
+    location = response.headers.get("location")
+    if not location:
+        return "an unnamed location (no Location header)"
+    try:
+        target = response.request.url.join(location)
+    except (httpx.InvalidURL, ValueError):
+        return "an invalid location"
+    port = f":{target.port}" if target.port else ""
+    return f"{target.scheme}://{target.host}{port}"
 
 
 def _secrets(client: httpx.Client) -> list[str]:

@@ -15,6 +15,10 @@ class PaginationLoopError(ExtractionError):
     """The API handed back a cursor it had already given: following it would loop forever."""
 
 
+class PageBudgetExceeded(ExtractionError):
+    """A listing went on past the pages its window can plausibly hold: a cursor that never ends."""
+
+
 class SchemaValidationError(ValueError):
     """A record breaks the schema: a required field is NULL or cannot be coerced."""
 

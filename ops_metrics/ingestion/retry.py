@@ -22,10 +22,18 @@ class RetryPolicy:
     max_attempts: int = 6
     base_delay: float = 0.5
     max_delay: float = 60.0
+    # All attempts and waits of one logical request end within this many seconds (None: no
+    # bound beyond the attempts), so a source that fails slowly cannot hold a run for long.
+    budget_seconds: float | None = None
     # Injected so tests can record waits instead of sleeping, and benchmarks can go flat out.
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Callable[[], float] = time.monotonic
+
+    def budget_end(self) -> float | None:
+        """The monotonic instant a logical request starting now must end by."""
+        return None if self.budget_seconds is None else self.clock() + self.budget_seconds
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: spreads retries of many workers instead of synchronising them."""

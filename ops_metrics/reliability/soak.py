@@ -290,6 +290,20 @@ def render(report: SoakReport, command: str) -> str:
     return render_markdown(report, command)
 
 
+# Sections of docs/reliability.md written by hand (the hostile-source tables), kept when the
+# soak rewrites its figures above them.
+HAND_WRITTEN = "## Hostile sources"
+
+
+def hand_written(path: Path) -> str:
+    """The hand-written tail of `path`: from its first HAND_WRITTEN heading on ('' if none)."""
+    if not path.exists():
+        return ""
+    text = path.read_text()
+    at = text.find(f"\n{HAND_WRITTEN}")
+    return "" if at < 0 else "\n" + text[at:].lstrip("\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -308,8 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m ops_metrics.reliability.soak" + (
         f" --days {args.days}" if args.days != 90 else ""
     )
-    text = render(report, command)
-    Path(args.out).write_text(text)
+    out = Path(args.out)
+    text = render(report, command) + hand_written(out)
+    out.write_text(text)
     print(text)
     return 0 if report.ok else 1
 

@@ -1,7 +1,8 @@
 """The stage-and-merge IO manager: every ingestion asset's output lands through it.
 
-An asset returns a `LoadBatch` (a lazy stream of row batches and a spec); this IO manager stages
-the stream, merges it in one transaction and reports what happened as output metadata. It knows
+An asset returns a `LoadBatch` (a lazy stream of row batches and a spec); this IO manager drains
+the stream (the fetch) into a spool off the warehouse, then stages it and merges it in one
+transaction and reports what happened as output metadata. It knows
 only the small `WarehouseResource` interface, so Snowflake is a second backend, not a second
 IO manager.
 """
@@ -18,6 +19,7 @@ import dagster as dg
 
 from ops_metrics.ingestion.transformer import Reject
 from ops_metrics.warehouse.base import WarehouseResource
+from ops_metrics.warehouse.spool import spooled
 from ops_metrics.warehouse.table import TableSpec, rejects_spec
 
 
@@ -41,7 +43,10 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
                 f"LoadBatch, got {type(obj).__name__}"
             )
         run_id = context.run_id
-        result = self.warehouse.merge(obj.spec, obj.batches, run_id, progress=context.log.info)
+        # The fetch completes into the spool before the warehouse is opened (warehouse/spool.py):
+        # a slow source never holds the writer's lock, and a failed fetch never touches it.
+        with spooled(obj.batches, context.log.info, obj.spec.qualified) as batches:
+            result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
         rejects = obj.rejects()
         if rejects:
             now = datetime.now(UTC)

@@ -14,8 +14,10 @@ from ops_metrics.ingestion.pagination import (
     PageNumberPagination,
 )
 from ops_metrics.ingestion.retry import RetryPolicy
+from ops_metrics.settings import ConfigurationError
 from ops_metrics.simulators.app import serve
 from ops_metrics.simulators.http import Request, Response, Router
+from ops_metrics.sources import SourcesResource
 
 ITEMS = [{"id": f"i{n:03d}"} for n in range(95)]
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -160,3 +162,58 @@ def test_page_number_and_offset_strategies_walk_to_the_end():
     assert [
         i for p in ex.paginate("GET", "/offset", by_offset, lambda b: b["items"]) for i in p
     ] == ITEMS
+
+
+def test_retries_end_when_the_retry_budget_is_spent():
+    """Waits count against the budget on the policy's clock: a third 45 s Retry-After would
+    overrun 100 s, so the request gives up saying why, after two waits and no real sleep."""
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    policy = RetryPolicy(sleep=sleep, now=lambda: NOW, clock=lambda: clock[0], budget_seconds=100)
+    busy = [Response.json({"e": 1}, 429, headers={"Retry-After": "45"}) for _ in range(5)]
+    client = httpx.Client(
+        transport=httpx.WSGITransport(app=flaky_router(busy)), base_url="http://t"
+    )
+    ex = APIExtractor("test", client, retry=policy)
+    with pytest.raises(ExtractionError) as caught:
+        walk(ex)
+    assert str(caught.value) == (
+        "test: GET /items gave up after 3 attempts, the 100 s retry budget "
+        '(OPS_METRICS_RETRY_BUDGET_SECONDS) spent; last: answered 429: {"e":1}'
+    )
+    assert clock[0] == 90.0
+
+
+def test_the_page_budget_follows_the_window_and_is_named_when_misconfigured(monkeypatch):
+    sources = SourcesResource(mode="live")
+    assert sources.page_budget(timedelta(hours=1, minutes=15)) == 125  # an hourly partition
+    assert sources.page_budget(timedelta(days=1)) == 2400  # an AI tool's day
+    assert sources.page_budget(timedelta(minutes=5)) == 100  # never under an hour's worth
+    monkeypatch.setenv("OPS_METRICS_PAGE_BUDGET_PER_DAY", "24")
+    assert sources.page_budget(timedelta(days=7)) == 168
+    monkeypatch.setenv("OPS_METRICS_HTTP_DEADLINE_SECONDS", "soon")
+    with pytest.raises(ConfigurationError, match="OPS_METRICS_HTTP_DEADLINE_SECONDS must be a"):
+        sources.limits()
+
+
+def test_a_redirect_is_an_error_naming_only_the_origin():
+    router = Router()
+    router.add(
+        "GET",
+        "/items",
+        lambda r: Response.json(
+            {"items": ITEMS[:10], "meta": {"after": None}},
+            302,
+            headers={"Location": "https://cdn.example:8443/items?token=abc"},
+        ),
+    )
+    ex = extractor(router, Recorder())
+    with pytest.raises(ExtractionError) as caught:
+        walk(ex)
+    assert str(caught.value) == (
+        "test: GET /items answered 302, redirected to https://cdn.example:8443; "
+        "redirects are not followed"
+    )

@@ -23,6 +23,7 @@ from ops_metrics_tests.reliability._support import (
     injector,
     materialize,
     partition_window,
+    raw_tables,
     table_rows,
 )
 
@@ -75,8 +76,8 @@ def test_a_pagination_loop_fails_the_partition_with_a_clear_error(warehouse, ins
     [failure] = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.to_string()
     assert "PaginationLoopError" in message and "does not advance" in message
-    # The target exists (created before staging) but nothing was merged into it.
-    assert warehouse.query("select count(*) from raw.incident_io__companya__incidents") == [(0,)]
+    # The fetch failed before the warehouse was opened (warehouse/spool.py): nothing touched.
+    assert raw_tables(warehouse) == []
 
 
 def test_invalid_records_go_to_the_rejects_table_and_raise_warn_checks(warehouse, instance):
@@ -139,8 +140,8 @@ def test_the_fail_policy_fails_the_partition_naming_record_and_field(warehouse, 
     [failure] = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.to_string()
     assert "SchemaValidationError" in message and "incident_io/companya: record" in message
-    # Staged rows never reach the target: the merge only runs once the stream is complete.
-    assert warehouse.query("select count(*) from raw.incident_io__companya__incidents") == [(0,)]
+    # Nothing reaches the warehouse: it is opened only once the whole fetch is complete.
+    assert raw_tables(warehouse) == []
 
 
 def test_an_unknown_reject_policy_is_refused_by_name():
