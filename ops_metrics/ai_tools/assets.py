@@ -10,7 +10,9 @@ from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
+from ops_metrics.ingestion.extractor import partition_window
 from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.ingestion.values import reference_now
 from ops_metrics.registry import TOOLS, Tool
 from ops_metrics.settings import WAREHOUSE_POOL
 from ops_metrics.sources import SourcesResource
@@ -59,8 +61,9 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             adapter.id_field,
             policy=tool.reject_policy,
             log=context.log,
+            now=reference_now(sources),
         )
-        days = _days(*context.partition_time_window)
+        days = _days(*partition_window(context))
         counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
 
         def rows() -> Iterator[list[dict[str, Any]]]:

@@ -10,8 +10,9 @@ from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
 from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
-from ops_metrics.ingestion.extractor import Window, incremental_window
+from ops_metrics.ingestion.extractor import incremental_window, partition_window
 from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
 from ops_metrics.settings import WAREHOUSE_POOL
@@ -50,7 +51,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
     def _incidents(
         context: dg.AssetExecutionContext, sources: SourcesResource
     ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
-        partition = Window(*context.partition_time_window)
+        partition = partition_window(context)
         previous = latest_watermarks(context, workspace.asset_key)
         window = incremental_window(partition, previous.loaded_through, OVERLAP)
         if window.start < partition.start - OVERLAP:
@@ -64,7 +65,11 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         source = f"incident_io/{workspace.name}"
         extractor = IncidentExtractor(source, client, retry=sources.retry_policy(), log=context.log)
         transformer = DataTransformer(
-            source, Incident, policy=workspace.reject_policy, log=context.log
+            source,
+            Incident,
+            policy=workspace.reject_policy,
+            log=context.log,
+            now=reference_now(sources),
         )
         newest: list[datetime] = []
 
@@ -74,8 +79,14 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                     out = []
                     for record in batch:
                         incident = transformer.validate(record)
-                        if incident is not None:
+                        if incident is None:
+                            continue
+                        try:
                             out.append(incident_row(workspace, incident, record))
+                        except (ValueError, OverflowError) as exc:  # one record, not the page
+                            transformer.reject(
+                                record, incident.id, "<row>", f"cannot become a row: {exc}", exc
+                            )
                     if out:
                         top = max(r["updated_at"] for r in out)
                         newest[:] = [max([*newest, top])]

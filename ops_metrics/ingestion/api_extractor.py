@@ -9,10 +9,12 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.ingestion.errors import ExtractionError, PaginationLoopError
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
 from ops_metrics.ingestion.pagination import Pagination, Params
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
+from ops_metrics.ingestion.values import loads_bounded
 
 T = TypeVar("T")
 
@@ -71,7 +73,11 @@ class APIExtractor(BaseExtractor):
             return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
-        return self.request_parsed(method, url, lambda response: response.json(), **kwargs)
+        # loads_bounded: a record nested 10,000 deep is cut and rejected, not a RecursionError
+        # that fails the page (ingestion/values.py).
+        return self.request_parsed(
+            method, url, lambda response: loads_bounded(response.content), **kwargs
+        )
 
     def request_parsed(
         self, method: str, url: str, parse: Callable[[httpx.Response], T], **kwargs: Any
@@ -115,14 +121,34 @@ class APIExtractor(BaseExtractor):
             seen.add(fingerprint)
             kwargs = {"json": request_params} if in_body else {"params": request_params}
             body = self.request_json(method, url, **kwargs)
-            try:
-                page = items(body)
-            except (KeyError, TypeError, AttributeError) as exc:
-                raise ExtractionError(
-                    f"{self.source}: {url} returned an unexpected shape ({type(exc).__name__}: {exc})"
-                ) from exc
+            page = self._read_envelope(url, "the page's records", items, body)
+            if not isinstance(page, list):
+                raise EnvelopeError(
+                    self.source, url, "the page's records", f"are {type(page).__name__}, not a list"
+                )
+            # Read the next page's params before yielding: a broken cursor fails this partition
+            # before any of its rows move on.
+            next_params = self._read_envelope(
+                url, "pagination", pagination.next, request_params, body, page
+            )
             yield page
-            request_params = pagination.next(request_params, body, page)
+            request_params = next_params
+
+    def _read_envelope(self, url: str, what: str, read: Callable[..., T], *args: Any) -> T:
+        """`read(*args)` (an adapter's lambda over the body), with a bare KeyError, TypeError,
+        AttributeError or IndexError turned into an EnvelopeError naming the source, the
+        endpoint and the key. Adapters should read through `envelope()`, which names the key
+        itself; this is the net under the lambdas that do not."""
+        try:
+            return read(*args)
+        except EnvelopeError:
+            raise
+        except KeyError as exc:
+            raise EnvelopeError(self.source, url, str(exc.args[0]), "is missing") from exc
+        except (TypeError, AttributeError, IndexError) as exc:
+            raise EnvelopeError(
+                self.source, url, what, f"cannot be read: {type(exc).__name__}: {exc}"
+            ) from exc
 
     def _wait(self, reason: str, delay: float, attempt: int) -> None:
         self.stats.count_retry(reason)
