@@ -51,6 +51,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
     def _daily_usage(
         context: dg.AssetExecutionContext, sources: SourcesResource
     ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
+        window = partition_window(context)  # first: a reversed range fails before any request
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
         client = adapter.client(tool, sources)
@@ -63,7 +64,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             log=context.log,
             now=reference_now(sources),
         )
-        days = _days(*partition_window(context))
+        days = _days(window.start, window.end)
         counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
 
         def rows() -> Iterator[list[dict[str, Any]]]:

@@ -126,7 +126,10 @@ class DataTransformer(Generic[M]):
         reason: str,
         cause: Exception | None = None,
     ) -> None:
-        shown_id = None if record_id is None else printable(str(record_id))
+        if record_id is None or isinstance(record_id, str):
+            shown_id = None if record_id is None else printable(record_id)
+        else:  # an object as id (Claude Code's `actor`): its JSON, readable and storable
+            shown_id = storable_payload(record_id)
         error = SchemaValidationError(self.source, shown_id, field_name, reason)
         if self.policy == "fail":
             raise error from cause
