@@ -121,20 +121,25 @@ class APIExtractor(BaseExtractor):
             seen.add(fingerprint)
             kwargs = {"json": request_params} if in_body else {"params": request_params}
             body = self.request_json(method, url, **kwargs)
-            page = self._read_envelope(url, "the page's records", items, body)
+            page = self._read_envelope(url, "records", body, items, body)
             if not isinstance(page, list):
                 raise EnvelopeError(
-                    self.source, url, "the page's records", f"are {type(page).__name__}, not a list"
+                    self.source,
+                    url,
+                    _key_holding(body, page) or "records",
+                    f"is {type(page).__name__}, expected list",
                 )
             # Read the next page's params before yielding: a broken cursor fails this partition
             # before any of its rows move on.
             next_params = self._read_envelope(
-                url, "pagination", pagination.next, request_params, body, page
+                url, "pagination", body, pagination.next, request_params, body, page
             )
             yield page
             request_params = next_params
 
-    def _read_envelope(self, url: str, what: str, read: Callable[..., T], *args: Any) -> T:
+    def _read_envelope(
+        self, url: str, what: str, body: Any, read: Callable[..., T], *args: Any
+    ) -> T:
         """`read(*args)` (an adapter's lambda over the body), with a bare KeyError, TypeError,
         AttributeError or IndexError turned into an EnvelopeError naming the source, the
         endpoint and the key. Adapters should read through `envelope()`, which names the key
@@ -146,9 +151,11 @@ class APIExtractor(BaseExtractor):
         except KeyError as exc:
             raise EnvelopeError(self.source, url, str(exc.args[0]), "is missing") from exc
         except (TypeError, AttributeError, IndexError) as exc:
-            raise EnvelopeError(
-                self.source, url, what, f"cannot be read: {type(exc).__name__}: {exc}"
-            ) from exc
+            if not isinstance(body, dict):
+                problem = f"cannot be read: the body is {type(body).__name__}, not an object"
+            else:
+                problem = f"cannot be read: {type(exc).__name__}: {exc}"
+            raise EnvelopeError(self.source, url, what, problem) from exc
 
     def _wait(self, reason: str, delay: float, attempt: int) -> None:
         self.stats.count_retry(reason)
@@ -164,6 +171,14 @@ class APIExtractor(BaseExtractor):
         for secret in _secrets(self.client):
             text = text.replace(secret, "[redacted]")
         return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _key_holding(body: Any, value: Any) -> str | None:
+    """The top-level key of `body` whose value is `value` itself, when exactly one is."""
+    if not isinstance(body, dict):
+        return None
+    keys = [k for k, v in body.items() if v is value]
+    return str(keys[0]) if len(keys) == 1 else None
 
 
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")

@@ -362,7 +362,7 @@ assert defs.resolve_job_def("incident_io_hourly") is not None
 result = dg.materialize([ops_metrics_dbt_assets], resources={"dbt": defs.resources["dbt"]},
                         raise_on_error=False)
 [failure] = [e for e in result.all_events if e.is_step_failure]
-print(failure.step_failure_data.error.message)
+print(failure.step_failure_data.error.to_string())
 """
     env = {**os.environ, "PATH": bare_path, "OPS_METRICS_HOME": str(tmp_path / "home")}
     assert shutil.which("dbt", path=bare_path) is None
@@ -372,3 +372,26 @@ print(failure.step_failure_data.error.message)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "DbtNotInstalled" in done.stdout
     assert "the dbt executable 'dbt' is not on PATH" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"data": None, "has_more": False}, "'data' is NoneType, expected list"),
+        ({"has_more": False}, "'data' is missing"),
+        ("abc", "'records' cannot be read: the body is str, not an object"),
+    ],
+    ids=["null", "missing", "body-is-a-string"],
+)
+def test_an_ai_tool_envelope_error_names_the_key_and_loads_nothing(
+    crafted, warehouse, instance, body, expected
+):
+    """Adapters that read `body["data"]` directly get the same named error from paginate()."""
+    cc = tool("claude_code")
+    crafted.days["2026-01-05"] = json.dumps(body).encode()
+    result = materialize([build_tool_asset(cc)], live(warehouse), instance, "2026-01-05")
+    assert not result.success
+    message = step_error(result)
+    endpoint = "/v1/organizations/usage_report/claude_code"
+    assert f"ai_tools/claude_code: {endpoint} answered an unexpected shape: {expected}" in message
+    assert instance.get_latest_materialization_event(dg.AssetKey(cc.asset_key)) is None
