@@ -111,6 +111,26 @@ def render_markdown(report: SoakReport, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Hand-written sections of docs/reliability.md that a soak rerun keeps (the hostile-source
+# tables: they come from tests, not from the soak's figures).
+KEPT_SECTION_PREFIX = "## Hostile sources"
+
+
+def kept_sections(existing: str) -> str:
+    """The sections of the current docs/reliability.md whose heading starts with
+    KEPT_SECTION_PREFIX, each up to the next `## ` heading, to append to a regenerated file."""
+    kept: list[str] = []
+    keeping = False
+    for line in existing.splitlines():
+        if line.startswith("## "):
+            keeping = line.startswith(KEPT_SECTION_PREFIX)
+            if keeping:
+                kept.append("")
+        if keeping:
+            kept.append(line)
+    return "\n".join(kept) + "\n" if kept else ""
+
+
 def _ws() -> tuple[object, ...]:
     from ops_metrics.registry import WORKSPACES
 

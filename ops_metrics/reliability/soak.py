@@ -309,7 +309,12 @@ def main(argv: list[str] | None = None) -> int:
         f" --days {args.days}" if args.days != 90 else ""
     )
     text = render(report, command)
-    Path(args.out).write_text(text)
+    out = Path(args.out)
+    if out.exists():  # hand-written sections (hostile sources) survive a rerun
+        from ops_metrics.reliability.report import kept_sections
+
+        text += kept_sections(out.read_text())
+    out.write_text(text)
     print(text)
     return 0 if report.ok else 1
 

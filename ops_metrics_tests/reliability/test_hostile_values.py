@@ -20,6 +20,8 @@ import pytest
 
 from ops_metrics.ai_tools.assets import build_tool_asset
 from ops_metrics.incident_io.assets import build_workspace_asset
+from ops_metrics.incident_io.models import Incident
+from ops_metrics.incident_io.rows import incident_row, table_spec
 from ops_metrics.registry import tool, workspace
 from ops_metrics.simulators.app import serve
 from ops_metrics.simulators.http import Request, Response, Router
@@ -395,3 +397,33 @@ def test_an_ai_tool_envelope_error_names_the_key_and_loads_nothing(
     endpoint = "/v1/organizations/usage_report/claude_code"
     assert f"ai_tools/claude_code: {endpoint} answered an unexpected shape: {expected}" in message
     assert instance.get_latest_materialization_event(dg.AssetKey(cc.asset_key)) is None
+
+
+def readme_repair_sql() -> list[str]:
+    """The statements README.md gives for repairing a row a future `updated_at` froze."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("**Repairing a row frozen by a future `updated_at`**", 1)[1]
+    sql = section.split("```sql", 1)[1].split("```", 1)[0]
+    body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+    return [statement.strip() for statement in body.split(";") if statement.strip()]
+
+
+def test_the_readme_repair_unfreezes_a_row_poisoned_before_the_horizon(
+    crafted, warehouse, instance
+):
+    [incident] = good_incidents(1)
+    # A row loaded before the horizon existed, written straight through the warehouse.
+    poisoned = {**incident, "updated_at": "9999-12-31T00:00:00Z", "name": "poison"}
+    row = incident_row(WS, Incident.model_validate(poisoned), poisoned)
+    warehouse.merge(table_spec(WS), [[row]], "an-old-run")
+    crafted.pages["first"] = page([{**incident, "name": "the real correction"}])
+    assert materialize([build_workspace_asset(WS)], live(warehouse), instance, HOUR).success
+    assert warehouse.query(f"select name from {TABLE}") == [("poison",)]  # frozen: stale
+
+    statements = readme_repair_sql()
+    [(frozen_id, _)] = warehouse.query(statements[0])
+    assert frozen_id == incident["id"]
+    for statement in statements[1:]:
+        warehouse.query(statement)
+    assert materialize([build_workspace_asset(WS)], live(warehouse), instance, HOUR).success
+    assert warehouse.query(f"select name from {TABLE}") == [("the real correction",)]
