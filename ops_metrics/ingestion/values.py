@@ -20,7 +20,6 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, get_args
 
@@ -130,48 +129,63 @@ def _checked_fields(model: type[BaseModel], seen: frozenset[type] = frozenset())
     )
 
 
-def _typed_values(value: Any, parts: list[str | int]) -> Iterator[tuple[list[str | int], Any]]:
-    """Every int and datetime a validated model holds in its typed fields (not the raw extras)."""
-    if isinstance(value, datetime) or (isinstance(value, int) and not isinstance(value, bool)):
-        yield parts, value
-    elif isinstance(value, BaseModel):
+def _bad_typed(value: Any, now: datetime) -> tuple[list[str | int], str] | None:
+    """The first typed int or datetime of a validated model that no column holds or no vendor
+    sends, as (path, reversed, reason). Paths are built only on the way out of a bad value:
+    this runs on every record."""
+    if isinstance(value, datetime):
+        reason = _implausible_instant(value, now)
+        return ([], reason) if reason else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if INT64_MIN <= value <= INT64_MAX:
+            return None
+        return [], "is an integer beyond the 64-bit range"
+    if isinstance(value, BaseModel):
         for name in _checked_fields(type(value)):
-            yield from _typed_values(getattr(value, name), [*parts, name])
+            found = _bad_typed(getattr(value, name), now)
+            if found:
+                found[0].append(name)
+                return found
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _typed_values(item, [*parts, index])
+            found = _bad_typed(item, now)
+            if found:
+                found[0].append(index)
+                return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _typed_values(item, [*parts, key])
+            found = _bad_typed(item, now)
+            if found:
+                found[0].append(key)
+                return found
+    return None
+
+
+def _implausible_instant(value: datetime, now: datetime) -> str | None:
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        return f"is {value.isoformat()}, which is outside the range of a UTC timestamp"
+    if moment < EARLIEST_PLAUSIBLE:
+        return f"is {value.isoformat()}, before {EARLIEST_PLAUSIBLE.date()} (before the vendor existed)"
+    if moment > now + FUTURE_TOLERANCE:
+        return (
+            f"is {value.isoformat()}, more than {_tolerance()} in the future; it would win "
+            "every later version of the record"
+        )
+    return None
 
 
 def implausible_value(model: BaseModel, now: datetime) -> tuple[str, str] | None:
     """(field, reason) of the first typed value that no column holds or no vendor sends: an
     integer beyond 64 bits, a timestamp with no UTC instant, before EARLIEST_PLAUSIBLE, or more
     than FUTURE_TOLERANCE ahead of `now`."""
-    for parts, value in _typed_values(model, []):
-        if not isinstance(value, datetime):
-            if not INT64_MIN <= value <= INT64_MAX:
-                return _path(parts), "is an integer beyond the 64-bit range"
-            continue
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        try:
-            moment = moment.astimezone(UTC)
-        except OverflowError:
-            return _path(parts), (
-                f"is {value.isoformat()}, which is outside the range of a UTC timestamp"
-            )
-        if moment < EARLIEST_PLAUSIBLE:
-            return _path(parts), (
-                f"is {value.isoformat()}, before {EARLIEST_PLAUSIBLE.date()} (before the vendor "
-                "existed)"
-            )
-        if moment > now + FUTURE_TOLERANCE:
-            return _path(parts), (
-                f"is {value.isoformat()}, more than {_tolerance()} in the future; it would win "
-                "every later version of the record"
-            )
-    return None
+    found = _bad_typed(model, now)
+    if found is None:
+        return None
+    parts, reason = found
+    return _path(parts[::-1]), reason
 
 
 def reference_now(sources: SourcesResource) -> datetime:
