@@ -126,7 +126,7 @@ class APIExtractor(BaseExtractor):
                 raise EnvelopeError(
                     self.source,
                     url,
-                    _key_holding(body, page) or "records",
+                    self._key_holding(body, page) or "records",
                     f"is {type(page).__name__}, expected list",
                 )
             # Read the next page's params before yielding: a broken cursor fails this partition
@@ -157,6 +157,14 @@ class APIExtractor(BaseExtractor):
                 problem = f"cannot be read: {type(exc).__name__}: {exc}"
             raise EnvelopeError(self.source, url, what, problem) from exc
 
+    @staticmethod
+    def _key_holding(body: Any, value: Any) -> str | None:
+        """The top-level key of `body` whose value is `value` itself, when exactly one is."""
+        if not isinstance(body, dict):
+            return None
+        keys = [k for k, v in body.items() if v is value]
+        return str(keys[0]) if len(keys) == 1 else None
+
     def _wait(self, reason: str, delay: float, attempt: int) -> None:
         self.stats.count_retry(reason)
         self.log.warning(
@@ -171,14 +179,6 @@ class APIExtractor(BaseExtractor):
         for secret in _secrets(self.client):
             text = text.replace(secret, "[redacted]")
         return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _key_holding(body: Any, value: Any) -> str | None:
-    """The top-level key of `body` whose value is `value` itself, when exactly one is."""
-    if not isinstance(body, dict):
-        return None
-    keys = [k for k, v in body.items() if v is value]
-    return str(keys[0]) if len(keys) == 1 else None
 
 
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
