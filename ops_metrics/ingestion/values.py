@@ -129,12 +129,15 @@ def _checked_fields(model: type[BaseModel], seen: frozenset[type] = frozenset())
     )
 
 
-def _bad_typed(value: Any, now: datetime) -> tuple[list[str | int], str] | None:
+def _bad_typed(value: Any, now: datetime, depth: int = 0) -> tuple[list[str | int], str] | None:
     """The first typed int or datetime of a validated model that no column holds or no vendor
     sends, as (path, reversed, reason). Paths are built only on the way out of a bad value:
     this runs on every record."""
     if isinstance(value, datetime):
-        reason = _implausible_instant(value, now)
+        # The record's own timestamps (created, updated, started: set by the vendor) must be
+        # plausible; nested ones (Incident.io's custom timestamps, typed in by people, maybe
+        # years back for a retrospective) only need to be a UTC instant a column can hold.
+        reason = _implausible_instant(value, now, own=depth <= 1)
         return ([], reason) if reason else None
     if isinstance(value, int) and not isinstance(value, bool):
         if INT64_MIN <= value <= INT64_MAX:
@@ -142,31 +145,33 @@ def _bad_typed(value: Any, now: datetime) -> tuple[list[str | int], str] | None:
         return [], "is an integer beyond the 64-bit range"
     if isinstance(value, BaseModel):
         for name in _checked_fields(type(value)):
-            found = _bad_typed(getattr(value, name), now)
+            found = _bad_typed(getattr(value, name), now, depth + 1)
             if found:
                 found[0].append(name)
                 return found
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            found = _bad_typed(item, now)
+            found = _bad_typed(item, now, depth + 1)
             if found:
                 found[0].append(index)
                 return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            found = _bad_typed(item, now)
+            found = _bad_typed(item, now, depth + 1)
             if found:
                 found[0].append(key)
                 return found
     return None
 
 
-def _implausible_instant(value: datetime, now: datetime) -> str | None:
+def _implausible_instant(value: datetime, now: datetime, own: bool) -> str | None:
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     try:
         moment = moment.astimezone(UTC)
     except OverflowError:
         return f"is {value.isoformat()}, which is outside the range of a UTC timestamp"
+    if not own:
+        return None
     if moment < EARLIEST_PLAUSIBLE:
         return f"is {value.isoformat()}, before {EARLIEST_PLAUSIBLE.date()} (before the vendor existed)"
     if moment > now + FUTURE_TOLERANCE:
@@ -179,8 +184,9 @@ def _implausible_instant(value: datetime, now: datetime) -> str | None:
 
 def implausible_value(model: BaseModel, now: datetime) -> tuple[str, str] | None:
     """(field, reason) of the first typed value that no column holds or no vendor sends: an
-    integer beyond 64 bits, a timestamp with no UTC instant, before EARLIEST_PLAUSIBLE, or more
-    than FUTURE_TOLERANCE ahead of `now`."""
+    integer beyond 64 bits, a timestamp with no UTC instant, or one of the record's own
+    timestamps before EARLIEST_PLAUSIBLE or more than FUTURE_TOLERANCE ahead of `now` (such an
+    `updated_at` would win the merge's version guard against every later real version)."""
     found = _bad_typed(model, now)
     if found is None:
         return None

@@ -138,6 +138,10 @@ def test_each_hostile_value_is_rejected_alone_and_the_rest_of_the_partition_load
 ):
     base = good_incidents(12)
     good, spare = base[:3], base[3:]
+    # A custom timestamp typed in by a person (a planned follow-up) may lie ahead: it loads.
+    stamps = good[1]["incident_timestamp_values"]
+    planned = {**stamps[0], "value": {"value": "2030-01-01T00:00:00Z"}}
+    good[1] = {**good[1], "incident_timestamp_values": [planned, *stamps[1:]]}
     hostile = hostile_incidents(spare)
     empty_id = {**spare[-2], "id": ""}
     not_an_object = "abc"
