@@ -82,7 +82,8 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                         if incident is None:
                             continue
                         try:
-                            out.append(incident_row(workspace, incident, record))
+                            row = incident_row(workspace, incident, record, transformer.last_json)
+                            out.append(row)
                         except (ValueError, OverflowError) as exc:  # one record, not the page
                             transformer.reject(
                                 record, incident.id, "<row>", f"cannot become a row: {exc}", exc

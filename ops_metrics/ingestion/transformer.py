@@ -22,7 +22,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ops_metrics.ingestion.errors import SchemaValidationError
-from ops_metrics.ingestion.values import implausible_value, printable, storable_payload, unstorable
+from ops_metrics.ingestion.values import implausible_value, printable, record_json, storable_payload
 
 M = TypeVar("M", bound=BaseModel)
 RejectPolicy = Literal["fail", "reject"]
@@ -77,6 +77,9 @@ class DataTransformer(Generic[M]):
         self.rejects: list[Reject] = []
         self._seen_fields: set[str] = set()
         self.validated = 0
+        # The last validated record's compact JSON (ingestion/values.py checked it): rows reuse
+        # it as their `payload` instead of serialising the record a second time.
+        self.last_json = ""
 
     def validate(self, record: Any) -> M | None:
         """The record as a model, or None when it was rejected under the `reject` policy."""
@@ -90,7 +93,7 @@ class DataTransformer(Generic[M]):
                 self.log.warning("%s: schema drift: new field %r", self.source, printable(name))
             self.drift.new_fields[printable(name)] += 1
         record_id = record.get(self.id_field)
-        problem = unstorable(record)
+        text, problem = record_json(record)
         if problem is None and isinstance(record_id, str) and not record_id.strip():
             problem = (self.id_field, "is empty")
         if problem is not None:
@@ -109,6 +112,7 @@ class DataTransformer(Generic[M]):
         if problem is not None:
             return self._reject(record, record_id, *problem)
         self.validated += 1
+        self.last_json = text
         return model
 
     def reject(

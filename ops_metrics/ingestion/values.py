@@ -35,6 +35,7 @@ MAX_DEPTH = 64
 # U+FDD0 is a Unicode noncharacter: no vendor text carries it, and it encodes (unlike \x00,
 # which json.dumps escapes).
 TOO_DEEP = "\ufdd0ops_metrics:nested-too-deep\ufdd0"
+_TOO_DEEP_ASCII = "ops_metrics:nested-too-deep"
 # None of our vendors' products existed before 2020 (Incident.io, GitHub Copilot: 2021; Cursor,
 # Amp, Claude Code later); an earlier instant is a placeholder or garbage, not history.
 EARLIEST_PLAUSIBLE = datetime(2020, 1, 1, tzinfo=UTC)
@@ -43,6 +44,10 @@ EARLIEST_PLAUSIBLE = datetime(2020, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A high surrogate escape without a low one after it, or a low one without a high one before.
+_LONE_ESCAPE = re.compile(
+    r"\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}"
+)
 _STRUCTURE = re.compile(r'["\\\[\]{}]')
 
 
@@ -87,19 +92,25 @@ def _walk(value: Any, parts: list[str | int]) -> tuple[str, str] | None:
     return None
 
 
-def unstorable(record: dict[str, Any]) -> tuple[str, str] | None:
-    """(path, reason) of the first value in a raw record that no warehouse can store as JSON: a
-    lone surrogate, NaN or Infinity, JSON nested too deep. (An integer beyond 64 bits is valid
-    JSON: it is refused only where it meets a BIGINT, by `implausible_value` on the typed model.)"""
+def record_json(record: dict[str, Any]) -> tuple[str, tuple[str, str] | None]:
+    """A raw record's compact JSON text, exactly as the raw tables' `payload` column stores it
+    (so a row need not serialise it again), and (path, reason) of the first value no warehouse
+    can store as JSON: a lone surrogate, NaN or Infinity, JSON nested too deep. (An integer
+    beyond 64 bits is valid JSON: it is refused only where it meets a BIGINT, by
+    `implausible_value` on the typed model.)"""
     try:
-        text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        if not text.isascii():
-            text.encode("utf-8")
-    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
-        return _walk(record, []) or ("<record>", "cannot be written as JSON")
-    if TOO_DEEP in text:
-        return _walk(record, [])
-    return None
+        text = json.dumps(record, allow_nan=False, separators=(",", ":"))
+    except (ValueError, RecursionError):
+        return "", _walk(record, []) or ("<record>", "cannot be written as JSON")
+    # ASCII text: a surrogate shows as a `\udXXX` escape; one without its pair is the problem.
+    if ("\\ud" in text and _LONE_ESCAPE.search(text)) or _TOO_DEEP_ASCII in text:
+        return text, _walk(record, [])
+    return text, None
+
+
+def unstorable(record: dict[str, Any]) -> tuple[str, str] | None:
+    """(path, reason) of the first value in a raw record that no warehouse can store as JSON."""
+    return record_json(record)[1]
 
 
 # pydantic's constrained datetimes are marker classes, not datetime subclasses.
