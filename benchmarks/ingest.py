@@ -65,7 +65,7 @@ def run_ops(base_url: str, db: Path) -> int:
                 for record in batch:
                     incident = transformer.validate(record)
                     if incident is not None:
-                        out.append(incident_row(ws, incident, record))
+                        out.append(incident_row(ws, incident, record, transformer.last_json))
                 yield out
 
     result = DuckDBWarehouse(path=str(db)).merge(table_spec(ws), rows(), run_id="bench")
