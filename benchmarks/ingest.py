@@ -53,7 +53,8 @@ def run_ops(base_url: str, db: Path) -> int:
     )
     log = logging.getLogger("benchmarks")
     extractor = IncidentExtractor("incident_io/companya", client, log=log)
-    transformer = DataTransformer("incident_io/companya", Incident, log=log)
+    # "Now" is the simulator's frozen clock: its data is not in the future.
+    transformer = DataTransformer("incident_io/companya", Incident, log=log, now=WINDOW_END)
 
     # The same loop as ops_metrics.incident_io.assets (minus watermark bookkeeping).
     def rows() -> Iterator[list[dict[str, Any]]]:
@@ -63,7 +64,7 @@ def run_ops(base_url: str, db: Path) -> int:
                 for record in batch:
                     incident = transformer.validate(record)
                     if incident is not None:
-                        out.append(incident_row(ws, incident, record))
+                        out.append(incident_row(ws, incident, record, transformer.last_json))
                 yield out
 
     result = DuckDBWarehouse(path=str(db)).merge(table_spec(ws), rows(), run_id="bench")

@@ -58,7 +58,11 @@ def read_day(
     day: date,
     directory: dict[str, str],
 ) -> list[UsageRow]:
-    """One day of one tool: fetch, validate each record, aggregate to UsageRows."""
+    """One day of one tool: fetch, validate each record, aggregate to UsageRows.
+
+    No record is dropped unseen: each is rejected (the transformer), used by a row (it is in the
+    row's `records`), or counted as skipped (a valid record of another UTC day, which the
+    adapter leaves to that day's partition, or one the adapter has no use for)."""
     validated: list[Validated] = []
     for page in adapter.fetch_day(extractor, day):
         extractor.stats.pages += 1
@@ -67,4 +71,6 @@ def read_day(
             model = transformer.validate(record)
             if model is not None:
                 validated.append((model, record))
-    return adapter.usage_rows(tool, day, validated, directory)
+    usage = adapter.usage_rows(tool, day, validated, directory)
+    extractor.stats.skipped += len(validated) - sum(len(u.records) for u in usage)
+    return usage

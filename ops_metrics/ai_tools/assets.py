@@ -10,7 +10,9 @@ from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
+from ops_metrics.ingestion.extractor import partition_window
 from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.ingestion.values import reference_now
 from ops_metrics.registry import TOOLS, Tool
 from ops_metrics.settings import WAREHOUSE_POOL
 from ops_metrics.sources import SourcesResource
@@ -49,6 +51,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
     def _daily_usage(
         context: dg.AssetExecutionContext, sources: SourcesResource
     ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
+        window = partition_window(context)  # first: a reversed range fails before any request
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
         client = adapter.client(tool, sources)
@@ -66,8 +69,9 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             adapter.id_field,
             policy=tool.reject_policy,
             log=context.log,
+            now=reference_now(sources),
         )
-        days = _days(*context.partition_time_window)
+        days = _days(window.start, window.end)
         counts = {"engineers": 0, "unresolved_identities": 0, "api_actors": 0, "estimated_rows": 0}
         # Days the vendor cannot serve are skipped, not requested: nothing is loaded for them and
         # nothing already loaded is touched (the merge only upserts the rows it is given).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -16,8 +17,10 @@ ops_metrics_dbt_project = DbtProject(
     # variables, so dbt run by hand and Dagster agree without a flag.
     target=settings.dbt_target(),
 )
-# Under `dagster dev` the manifest is re-parsed on every load so model edits show up at once.
-ops_metrics_dbt_project.prepare_if_dev()
+# Under `dagster dev` the manifest is re-parsed on every load so model edits show up at once
+# (when dbt is installed: without it the code location still loads, see dbt/assets.py).
+if shutil.which("dbt") is not None:
+    ops_metrics_dbt_project.prepare_if_dev()
 
 
 def ensure_manifest(project: DbtProject = ops_metrics_dbt_project) -> Path:
@@ -25,6 +28,12 @@ def ensure_manifest(project: DbtProject = ops_metrics_dbt_project) -> Path:
     importing the definitions never needs a separate `dbt parse` step. Images should still run
     `dagster-dbt project prepare-and-package` at build time."""
     if not project.manifest_path.exists():
+        if shutil.which("dbt") is None:
+            raise FileNotFoundError(
+                f"no dbt manifest at {project.manifest_path}, and the dbt executable 'dbt' is not "
+                "on PATH to parse one: install dbt-core with its adapter, or build the manifest "
+                "(`dagster-dbt project prepare-and-package`) where dbt is installed"
+            )
         project.preparer.prepare(project)
     return project.manifest_path
 

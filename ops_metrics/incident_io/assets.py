@@ -10,8 +10,9 @@ from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
 from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
-from ops_metrics.ingestion.extractor import Window, incremental_window
+from ops_metrics.ingestion.extractor import incremental_window, partition_window
 from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
 from ops_metrics.settings import WAREHOUSE_POOL
@@ -50,7 +51,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
     def _incidents(
         context: dg.AssetExecutionContext, sources: SourcesResource
     ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
-        partition = Window(*context.partition_time_window)
+        partition = partition_window(context)
         previous = latest_watermarks(context, workspace.asset_key)
         window = incremental_window(partition, previous.loaded_through, OVERLAP)
         if window.start < partition.start - OVERLAP:
@@ -70,7 +71,11 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             page_budget=sources.page_budget(window.end - window.start),
         )
         transformer = DataTransformer(
-            source, Incident, policy=workspace.reject_policy, log=context.log
+            source,
+            Incident,
+            policy=workspace.reject_policy,
+            log=context.log,
+            now=reference_now(sources),
         )
         newest: list[datetime] = []
 
@@ -80,8 +85,15 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
                     out = []
                     for record in batch:
                         incident = transformer.validate(record)
-                        if incident is not None:
-                            out.append(incident_row(workspace, incident, record))
+                        if incident is None:
+                            continue
+                        try:
+                            row = incident_row(workspace, incident, record, transformer.last_json)
+                            out.append(row)
+                        except (ValueError, OverflowError) as exc:  # one record, not the page
+                            transformer.reject(
+                                record, incident.id, "<row>", f"cannot become a row: {exc}", exc
+                            )
                     if out:
                         top = max(r["updated_at"] for r in out)
                         newest[:] = [max([*newest, top])]

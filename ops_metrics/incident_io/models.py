@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 
 class _Open(BaseModel):
@@ -111,6 +111,14 @@ class Incident(_Open):
     workload_minutes_sleeping: float | None = None
     workload_minutes_total: float | None = None
     workload_minutes_working: float | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _canonical_id(cls, value: str) -> str:
+        # Incident ids are ULIDs, which are case-insensitive: `01hx…` and `01HX…` are the same
+        # incident, so the row key is the canonical upper-case form (the payload keeps what was
+        # sent). An empty id is rejected before this (ingestion/transformer.py).
+        return value.strip().upper()
 
     # Fields every incident carries; one missing from a whole load is reported as vanished.
     expected_fields: ClassVar[frozenset[str]] = frozenset(

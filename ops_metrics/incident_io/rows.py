@@ -59,8 +59,13 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
 
 
 def incident_row(
-    workspace: Workspace, incident: Incident, payload: dict[str, Any]
+    workspace: Workspace,
+    incident: Incident,
+    payload: dict[str, Any],
+    payload_json: str | None = None,
 ) -> dict[str, Any]:
+    """`payload_json` is the payload's compact JSON when the caller has it already (the
+    transformer's `last_json`); otherwise it is serialised here, to the same text."""
     stamps = {
         tv.incident_timestamp.name: _utc(tv.value.value) if tv.value else None
         for tv in incident.incident_timestamp_values
@@ -111,5 +116,5 @@ def incident_row(
         "ttd_sec": _seconds(created_at, detected_at),
         "ttr_sec": _seconds(detected_at, resolved_at),
         "tts_sec": _seconds(created_at, resolved_at),
-        "payload": json.dumps(payload, separators=(",", ":")),
+        "payload": payload_json or json.dumps(payload, separators=(",", ":")),
     }

@@ -11,11 +11,13 @@ from typing import Any, TypeVar
 import httpx
 
 from ops_metrics.ingestion import transport
+from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.ingestion.errors import ExtractionError, PageBudgetExceeded, PaginationLoopError
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
 from ops_metrics.ingestion.pagination import Pagination, Params
 from ops_metrics.ingestion.redaction import REDACTOR, clean_cause, scrub
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
+from ops_metrics.ingestion.values import loads_bounded
 
 T = TypeVar("T")
 # For extractors built without a window (a people directory): large, but an end.
@@ -117,7 +119,11 @@ class APIExtractor(BaseExtractor):
             return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
-        return self.request_parsed(method, url, lambda response: response.json(), **kwargs)
+        # loads_bounded: a record nested 10,000 deep is cut and rejected, not a RecursionError
+        # that fails the page (ingestion/values.py).
+        return self.request_parsed(
+            method, url, lambda response: loads_bounded(response.content), **kwargs
+        )
 
     def request_parsed(
         self, method: str, url: str, parse: Callable[[httpx.Response], T], **kwargs: Any
@@ -172,14 +178,51 @@ class APIExtractor(BaseExtractor):
             seen.add(fingerprint)
             kwargs = {"json": request_params} if in_body else {"params": request_params}
             body = self.request_json(method, url, **kwargs)
-            try:
-                page = items(body)
-            except (KeyError, TypeError, AttributeError) as exc:
-                raise self._error(
-                    f"{url} returned an unexpected shape ({type(exc).__name__}: {exc})"
-                ) from clean_cause(exc)
+            page = self._read_envelope(url, "records", body, items, body)
+            if not isinstance(page, list):
+                raise EnvelopeError(
+                    self.source,
+                    url,
+                    self._key_holding(body, page) or "records",
+                    f"is {type(page).__name__}, expected list",
+                )
+            # Read the next page's params before yielding: a broken cursor fails this partition
+            # before any of its rows move on.
+            next_params = self._read_envelope(
+                url, "pagination", body, pagination.next, request_params, body, page
+            )
             yield page
-            request_params = pagination.next(request_params, body, page)
+            request_params = next_params
+
+    def _read_envelope(
+        self, url: str, what: str, body: Any, read: Callable[..., T], *args: Any
+    ) -> T:
+        """`read(*args)` (an adapter's lambda over the body), with a bare KeyError, TypeError,
+        AttributeError or IndexError turned into an EnvelopeError naming the source, the
+        endpoint and the key. Adapters should read through `envelope()`, which names the key
+        itself; this is the net under the lambdas that do not."""
+        try:
+            return read(*args)
+        except EnvelopeError:
+            raise
+        except KeyError as exc:
+            raise EnvelopeError(
+                self.source, url, scrub(str(exc.args[0])), "is missing"
+            ) from clean_cause(exc)
+        except (TypeError, AttributeError, IndexError) as exc:
+            if not isinstance(body, dict):
+                problem = f"cannot be read: the body is {type(body).__name__}, not an object"
+            else:
+                problem = scrub(f"cannot be read: {type(exc).__name__}: {exc}")
+            raise EnvelopeError(self.source, url, what, problem) from clean_cause(exc)
+
+    @staticmethod
+    def _key_holding(body: Any, value: Any) -> str | None:
+        """The top-level key of `body` whose value is `value` itself, when exactly one is."""
+        if not isinstance(body, dict):
+            return None
+        keys = [k for k, v in body.items() if v is value]
+        return str(keys[0]) if len(keys) == 1 else None
 
     def _wait(
         self,

@@ -27,11 +27,32 @@ class ExtractStats:
     retries: int = 0
     pages: int = 0
     records: int = 0
+    # Valid records no row used: another UTC day than the partition's (a vendor returns its
+    # neighbours), an inactive seat. Counted so that fetched = used + rejected + skipped.
+    skipped: int = 0
     retry_reasons: dict[str, int] = field(default_factory=dict)
 
     def count_retry(self, reason: str) -> None:
         self.retries += 1
         self.retry_reasons[reason] = self.retry_reasons.get(reason, 0) + 1
+
+
+class ReversedPartitionRange(ValueError):
+    """A partition range whose first key comes after its last (`--partition-range B...A`)."""
+
+
+def partition_window(context: Any) -> Window:
+    """The run's partition time window, refusing a reversed range. Dagster accepts
+    `--partition-range 2026-01-05...2026-01-02` and hands the asset a window that ends before it
+    starts: it would fetch nothing and succeed, so the CLI would exit 0 having loaded nothing."""
+    start, end = context.partition_time_window
+    if end <= start:
+        keys = context.partition_key_range
+        raise ReversedPartitionRange(
+            f"partition range {keys.start}...{keys.end} is reversed: the first partition comes "
+            f"after the last; ask for {keys.end}...{keys.start}"
+        )
+    return Window(start, end)
 
 
 def incremental_window(partition: Window, watermark: datetime | None, overlap: timedelta) -> Window:

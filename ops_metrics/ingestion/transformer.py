@@ -4,19 +4,25 @@ Vendors add fields without notice, so models accept unknown fields; the transfor
 them (and fields that vanished) as drift instead of failing. A required field that is NULL or
 cannot be coerced raises SchemaValidationError naming the record and the field, or, under the
 `reject` policy, lands in the source's rejects table: never silently dropped.
+
+The same holds for every other per-record failure: a record that is not an object, an empty
+id, a value no warehouse column can hold (an integer beyond 64 bits, a lone surrogate, NaN, JSON
+nested too deep) and an implausible timestamp (no UTC instant, before the vendor existed, or a
+day into the future: ingestion/values.py). One bad record rejects one record, never the page.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ops_metrics.ingestion.errors import SchemaValidationError
+from ops_metrics.ingestion.values import implausible_value, printable, record_json, storable_payload
 
 M = TypeVar("M", bound=BaseModel)
 RejectPolicy = Literal["fail", "reject"]
@@ -51,8 +57,11 @@ class DataTransformer(Generic[M]):
         id_field: str = "id",
         policy: RejectPolicy = "fail",
         log: logging.Logger | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.source = source
+        # "Now" for the future-timestamp horizon; injected by tests.
+        self.now = now or datetime.now(UTC)
         self.model = model
         self.id_field = id_field
         self.policy = policy
@@ -68,15 +77,27 @@ class DataTransformer(Generic[M]):
         self.rejects: list[Reject] = []
         self._seen_fields: set[str] = set()
         self.validated = 0
+        # The last validated record's compact JSON (ingestion/values.py checked it): rows reuse
+        # it as their `payload` instead of serialising the record a second time.
+        self.last_json = ""
 
-    def validate(self, record: dict[str, Any]) -> M | None:
+    def validate(self, record: Any) -> M | None:
         """The record as a model, or None when it was rejected under the `reject` policy."""
+        if not isinstance(record, dict):
+            kind = "null" if record is None else type(record).__name__
+            return self._reject(record, None, "<record>", f"is {kind}, not a JSON object")
         keys = set(record)
         self._seen_fields |= keys
         for name in keys - self.known_fields:
             if name not in self.drift.new_fields:
-                self.log.warning("%s: schema drift: new field %r", self.source, name)
-            self.drift.new_fields[name] += 1
+                self.log.warning("%s: schema drift: new field %r", self.source, printable(name))
+            self.drift.new_fields[printable(name)] += 1
+        record_id = record.get(self.id_field)
+        text, problem = record_json(record)
+        if problem is None and isinstance(record_id, str) and not record_id.strip():
+            problem = (self.id_field, "is empty")
+        if problem is not None:
+            return self._reject(record, record_id, *problem)
         try:
             model = self.model.model_validate(record)
         except ValidationError as exc:
@@ -84,24 +105,44 @@ class DataTransformer(Generic[M]):
             field_name = ".".join(str(p) for p in err["loc"]) or "<record>"
             value = err.get("input")
             reason = "is required but NULL" if value is None else f"is invalid: {err['msg']}"
-            record_id = record.get(self.id_field)
-            error = SchemaValidationError(self.source, _str_or_none(record_id), field_name, reason)
-            if self.policy == "fail":
-                raise error from exc
-            self.rejects.append(
-                Reject(_str_or_none(record_id), field_name, reason, json.dumps(record, default=str))
-            )
-            self.log.warning("%s", error)
-            return None
+            return self._reject(record, record_id, field_name, reason, exc)
+        except (OverflowError, RecursionError) as exc:  # raised inside a model's own validator
+            return self._reject(record, record_id, "<record>", f"is invalid: {exc}", exc)
+        problem = implausible_value(model, self.now)
+        if problem is not None:
+            return self._reject(record, record_id, *problem)
         self.validated += 1
+        self.last_json = text
         return model
+
+    def reject(
+        self, record: Any, record_id: Any, field_name: str, reason: str, cause: Exception | None
+    ) -> None:
+        """Reject a record (or a row built from records) that failed after validation, e.g. when
+        it was turned into a row; under the `fail` policy this raises instead."""
+        self._reject(record, record_id, field_name, reason, cause)
+
+    def _reject(
+        self,
+        record: Any,
+        record_id: Any,
+        field_name: str,
+        reason: str,
+        cause: Exception | None = None,
+    ) -> None:
+        if record_id is None or isinstance(record_id, str):
+            shown_id = None if record_id is None else printable(record_id)
+        else:  # an object as id (Claude Code's `actor`): its JSON, readable and storable
+            shown_id = storable_payload(record_id)
+        error = SchemaValidationError(self.source, shown_id, field_name, reason)
+        if self.policy == "fail":
+            raise error from cause
+        self.rejects.append(Reject(shown_id, field_name, reason, storable_payload(record)))
+        self.log.warning("%s", error)
+        return None
 
     def finish(self) -> DriftReport:
         """Close the run: expected fields that no record carried count as vanished."""
         if self.validated or self.rejects:
             self.drift.vanished_fields = sorted(self.expected_fields - self._seen_fields)
         return self.drift
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value is None else str(value)
