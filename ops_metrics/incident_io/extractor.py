@@ -52,14 +52,24 @@ def updated_at(record: dict[str, Any]) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):  # 9999-12-31T23:30-01:00 is past datetime's range in UTC
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def in_window(record: dict[str, Any], window: Window) -> bool:
+    """Whether this partition passes the record on. Left out are only the incidents the date
+    filter rightly brought from a neighbouring hour (that hour's partition loads them). A record
+    the API should not have sent at all, outside the covering days (an `updated_at` in 9999, or
+    in year 1), is passed on so the transformer rejects it with a reason, never dropped here; a
+    plausible one merges idempotently under its version."""
     moment = updated_at(record)
-    return moment is None or window.start <= moment <= window.end
+    if moment is None or window.start <= moment <= window.end:
+        return True
+    first, last = covering_days(window)
+    asked_from = datetime.combine(first, time(0), UTC)
+    asked_to = datetime.combine(last + timedelta(days=1), time(0), UTC)
+    return not asked_from <= moment < asked_to
 
 
 class IncidentExtractor(APIExtractor):
