@@ -21,7 +21,14 @@ from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._example_transport import BASE_URL, check_expected, examples, read, transport
+from ops_metrics_tests.vendors._examples import (
+    BASE_URL,
+    assert_rows,
+    examples,
+    read_clean,
+    transport,
+    usage_dicts,
+)
 from ops_metrics_tests.vendors.shapes import mismatches
 
 COPILOT = tool("github_copilot")
@@ -36,8 +43,8 @@ def test_adapter_loads_the_documented_report_with_cli_tokens() -> None:
         headers={"Authorization": "Bearer ghp_example"},
     )
     day = date.fromisoformat(DOWNLOAD.expect["day"])
-    rows = read(COPILOT, day, client=client, directory=DOWNLOAD.expect["directory"])
-    check_expected(rows, DOWNLOAD)
+    rows = read_clean(COPILOT, day, client=client, directory=DOWNLOAD.expect["directory"])
+    assert_rows(DOWNLOAD, usage_dicts(rows), "engineer_identifier")
 
 
 def _simulator_report(day: date) -> httpx.Response:

@@ -2,9 +2,11 @@
 basic auth, 20 requests a minute per team, in the shapes Cursor documents
 (docs/vendors/cursor.md).
 
-Daily usage: `{data, period}`, one record per seat holder per day keyed by `email` and `date`
-(epoch ms), no paging; inactive days have `isActive: false` and zeros, as the real team report
-does. Usage events: one per AI request, paged (`page`/`pageSize`, `pagination.hasNextPage`);
+Daily usage: `{data, period, pagination}`, one record per seat holder per day keyed by `email` and
+`date` (epoch ms) with the numeric `userId` of the later docs; inactive days have `isActive: false`
+and zeros, as the real team report does. The published example has no paging; the later docs
+answer a `pagination` object and take `page`/`pageSize`, which is what is served (the default page
+holds a day of the simulated team, so a client that never pages still reads a whole day). Usage events: one per AI request, paged (`page`/`pageSize`, `pagination.hasNextPage`);
 token-based calls carry `tokenUsage` (tokens and `totalCents`), request-based calls do not.
 """
 
@@ -49,6 +51,9 @@ _PRICES = {
     "auto": (1.25, 6.0, 0.0, 0.25),
     "composer-1": (1.25, 10.0, 0.0, 0.125),
 }
+# Daily-usage records per page (the later docs' paging; no size is documented): a day of the
+# simulated team fits, so a client that never asks for a page reads whole days.
+DAILY_PAGE_SIZE = 1000
 MAX_EVENTS_PAGE_SIZE = 1000
 
 
@@ -100,9 +105,11 @@ def day_rows(seed: int, day: date) -> dict[str, dict[str, Any]]:
     """Rows of `day` keyed by email: one per seat holder, active or not (ground truth)."""
     org = get_org(seed)
     return {
-        e.email: _user_row(
-            e.email, day, org.intensity(TOOL, e, day), org.rng(TOOL, e.id, day, "row")
-        )
+        e.email: {
+            # The later docs' numeric user id: stable per engineer (eng-0002 -> 10002).
+            "userId": 10_000 + int(e.id.rsplit("-", 1)[1]),
+            **_user_row(e.email, day, org.intensity(TOOL, e, day), org.rng(TOOL, e.id, day, "row")),
+        }
         for e in org.seat_holders(TOOL, day)
     }
 
@@ -244,7 +251,10 @@ def register(router: Router, options: SimulatorOptions) -> None:
     def daily_usage(request: Request) -> Response:
         if (limited := admit(request)) is not None:
             return limited
-        start_ms, end_ms = window(json_body(request))
+        body = json_body(request)
+        start_ms, end_ms = window(body)
+        page = int_arg(body.get("page"), 1, 1, 1_000_000, _error)
+        size = int_arg(body.get("pageSize"), DAILY_PAGE_SIZE, 1, DAILY_PAGE_SIZE, _error)
         # A day belongs to the window when its UTC midnight does; only finished days are reported.
         first = datetime.fromtimestamp(math.ceil(start_ms / 86_400_000) * 86_400, UTC).date()
         last = min(
@@ -252,7 +262,20 @@ def register(router: Router, options: SimulatorOptions) -> None:
             last_complete_day(now_utc(options)),
         )
         data = [row for d in (days(first, last) if first <= last else []) for row in _rows_of(d)]
-        return Response.json({"data": data, "period": {"startDate": start_ms, "endDate": end_ms}})
+        pages = max(1, math.ceil(len(data) / size))
+        return Response.json(
+            {
+                "data": data[(page - 1) * size : page * size],
+                "period": {"startDate": start_ms, "endDate": end_ms},
+                "pagination": {
+                    "page": page,
+                    "pageSize": size,
+                    "totalUsers": len({row["email"] for row in data}),
+                    "totalPages": pages,
+                    "hasNextPage": page < pages,
+                },
+            }
+        )
 
     def _rows_of(day: date) -> list[dict[str, Any]]:
         return [row for _, row in sorted(day_rows(options.seed, day).items())]
