@@ -2,12 +2,12 @@
 basic auth, 20 requests a minute per team, in the shapes Cursor documents
 (docs/vendors/cursor.md).
 
-Daily usage: `{data, period, pagination}`, one record per seat holder per day keyed by `email` and
-`date` (epoch ms) with the numeric `userId` of the later docs; inactive days have `isActive: false`
-and zeros, as the real team report does. The published example has no paging; the later docs
-answer a `pagination` object and take `page`/`pageSize`, which is what is served (the default page
-holds a day of the simulated team, so a client that never pages still reads a whole day). Usage events: one per AI request, paged (`page`/`pageSize`, `pagination.hasNextPage`);
-token-based calls carry `tokenUsage` (tokens and `totalCents`), request-based calls do not.
+Daily usage: `{data, period}`, one record per seat holder per day keyed by `email` and `date`
+(epoch ms), no paging, as the published example; inactive days have `isActive: false` and zeros,
+as the real team report does. Asked for a `page` (later copies of the docs), it answers as those
+do: records with a numeric `userId`, and a `pagination` object. Usage events: one per AI request,
+paged (`page`/`pageSize`, `pagination.hasNextPage`); token-based calls carry `tokenUsage` (tokens
+and `totalCents`), request-based calls do not.
 """
 
 from __future__ import annotations
@@ -51,8 +51,7 @@ _PRICES = {
     "auto": (1.25, 6.0, 0.0, 0.25),
     "composer-1": (1.25, 10.0, 0.0, 0.125),
 }
-# Daily-usage records per page (the later docs' paging; no size is documented): a day of the
-# simulated team fits, so a client that never asks for a page reads whole days.
+# Daily-usage records per page when paged (later docs; no size is documented).
 DAILY_PAGE_SIZE = 1000
 MAX_EVENTS_PAGE_SIZE = 1000
 
@@ -105,13 +104,17 @@ def day_rows(seed: int, day: date) -> dict[str, dict[str, Any]]:
     """Rows of `day` keyed by email: one per seat holder, active or not (ground truth)."""
     org = get_org(seed)
     return {
-        e.email: {
-            # The later docs' numeric user id: stable per engineer (eng-0002 -> 10002).
-            "userId": 10_000 + int(e.id.rsplit("-", 1)[1]),
-            **_user_row(e.email, day, org.intensity(TOOL, e, day), org.rng(TOOL, e.id, day, "row")),
-        }
+        e.email: _user_row(
+            e.email, day, org.intensity(TOOL, e, day), org.rng(TOOL, e.id, day, "row")
+        )
         for e in org.seat_holders(TOOL, day)
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _user_ids(seed: int) -> dict[str, int]:
+    """The later docs' numeric user id per email, stable per engineer (eng-0002 -> 10002)."""
+    return {e.email: 10_000 + int(e.id.rsplit("-", 1)[1]) for e in get_org(seed).engineers}
 
 
 def request_based(seed: int, eng_id: str) -> bool:
@@ -253,8 +256,6 @@ def register(router: Router, options: SimulatorOptions) -> None:
             return limited
         body = json_body(request)
         start_ms, end_ms = window(body)
-        page = int_arg(body.get("page"), 1, 1, 1_000_000, _error)
-        size = int_arg(body.get("pageSize"), DAILY_PAGE_SIZE, 1, DAILY_PAGE_SIZE, _error)
         # A day belongs to the window when its UTC midnight does; only finished days are reported.
         first = datetime.fromtimestamp(math.ceil(start_ms / 86_400_000) * 86_400, UTC).date()
         last = min(
@@ -262,15 +263,23 @@ def register(router: Router, options: SimulatorOptions) -> None:
             last_complete_day(now_utc(options)),
         )
         data = [row for d in (days(first, last) if first <= last else []) for row in _rows_of(d)]
+        period = {"startDate": start_ms, "endDate": end_ms}
+        if "page" not in body:
+            return Response.json({"data": data, "period": period})
+        page = int_arg(body.get("page"), 1, 1, 1_000_000, _error)
+        size = int_arg(body.get("pageSize"), DAILY_PAGE_SIZE, 1, DAILY_PAGE_SIZE, _error)
         pages = max(1, math.ceil(len(data) / size))
+        ids = _user_ids(options.seed)
         return Response.json(
             {
-                "data": data[(page - 1) * size : page * size],
-                "period": {"startDate": start_ms, "endDate": end_ms},
+                "data": [
+                    {"userId": ids[r["email"]], **r} for r in data[(page - 1) * size : page * size]
+                ],
+                "period": period,
                 "pagination": {
                     "page": page,
                     "pageSize": size,
-                    "totalUsers": len({row["email"] for row in data}),
+                    "totalUsers": len({r["email"] for r in data}),
                     "totalPages": pages,
                     "hasNextPage": page < pages,
                 },
