@@ -96,6 +96,13 @@ def read_clean(tool: Tool, day: date, *served: Fixture, **options: Any) -> list[
     return rows
 
 
+def assert_loads(tool: Tool, example: Fixture, *served: Fixture, **options: Any) -> None:
+    """The example's `expect` comes out of `tool`'s adapter for its day (`read_clean`), served
+    `served` (or through `options["client"]`)."""
+    rows = read_clean(tool, date.fromisoformat(example.data["expect"]["day"]), *served, **options)
+    assert_rows(example, usage_dicts(rows), "engineer_identifier")
+
+
 def directory_fixture(fixtures: list[Fixture]) -> Fixture:
     """The company people directory (ours, not a vendor's: `GET /directory/v1/people`) that the
     examples' `expect.directory` entries assume: each identity linked under its tool's key."""

@@ -23,11 +23,9 @@ from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
 from ops_metrics_tests.vendors._examples import (
     BASE_URL,
-    assert_rows,
+    assert_loads,
     examples,
-    read_clean,
     transport,
-    usage_dicts,
 )
 from ops_metrics_tests.vendors.shapes import mismatches
 
@@ -42,9 +40,7 @@ def test_adapter_loads_the_documented_report_with_cli_tokens() -> None:
         transport=transport(*DOCS.values()),
         headers={"Authorization": "Bearer ghp_example"},
     )
-    day = date.fromisoformat(DOWNLOAD.expect["day"])
-    rows = read_clean(COPILOT, day, client=client, directory=DOWNLOAD.expect["directory"])
-    assert_rows(DOWNLOAD, usage_dicts(rows), "engineer_identifier")
+    assert_loads(COPILOT, DOWNLOAD, client=client, directory=DOWNLOAD.expect["directory"])
 
 
 def _simulator_report(day: date) -> httpx.Response:

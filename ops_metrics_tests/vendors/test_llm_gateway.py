@@ -21,10 +21,9 @@ from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, SOURCES, pull
 from ops_metrics_tests.vendors._examples import (
     answering,
-    assert_rows,
+    assert_loads,
     examples,
     read_clean,
-    usage_dicts,
 )
 from ops_metrics_tests.vendors.shapes import mismatches
 
@@ -35,8 +34,7 @@ EXAMPLE_DAY = date.fromisoformat(EXAMPLE.expect["day"])
 
 
 def test_adapter_loads_the_documented_rows_by_caller() -> None:
-    rows = read_clean(GATEWAY, EXAMPLE_DAY, EXAMPLE)
-    assert_rows(EXAMPLE, usage_dicts(rows), "engineer_identifier")
+    assert_loads(GATEWAY, EXAMPLE, EXAMPLE)
     # The two engineers shared one team key: one `user`, two people.
     users = {r["user"] for r in EXAMPLE.body["data"][:2]}
     assert len(users) == 1 and not any("@" in u for u in users)
