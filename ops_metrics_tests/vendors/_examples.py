@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ops_metrics.ai_tools.adapter import ToolAdapter, load_adapter, read_day
+from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.identity import DIRECTORY_PATH, DIRECTORY_URL_ENV
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
@@ -46,11 +46,10 @@ def answering(source: str, method: str, path: str, body: Any) -> Fixture:
     return Fixture(Path(f"{source}/made-up.json"), source, data)
 
 
-def transport(*served: Fixture, preferred: Fixture | None = None) -> httpx.MockTransport:
+def transport(*served: Fixture) -> httpx.MockTransport:
     """The documented examples as an in-memory httpx transport, matched as the documented-examples
     server matches them (`{docs_server}` links point at BASE_URL)."""
     answers = DocumentedExamples(list(served))
-    answers.preferred = preferred.path if preferred is not None else None
 
     def answer(request: httpx.Request) -> httpx.Response:
         target = request.url.raw_path.decode()
@@ -68,14 +67,13 @@ def read(
     day: date,
     *served: Fixture,
     client: httpx.Client | None = None,
-    adapter: ToolAdapter | None = None,
     directory: dict[str, str] | None = None,
     sources: SourcesResource | None = None,
 ) -> tuple[list[UsageRow], DataTransformer[Any]]:
     """One day of `tool` read as the asset reads it (adapter -> extractor -> transformer), from
     `client` or else from `served` over the in-memory transport. The directory is `directory`,
     else the adapter's own read through `sources`, else none."""
-    adapter = adapter or load_adapter(tool)
+    adapter = load_adapter(tool)
     client = client or httpx.Client(base_url=BASE_URL, transport=transport(*served))
     extractor = APIExtractor(tool.name, client, retry=RetryPolicy(sleep=lambda _: None))
     transformer = DataTransformer(tool.name, adapter.record_model, adapter.id_field)
