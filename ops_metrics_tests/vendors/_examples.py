@@ -1,30 +1,130 @@
-"""What the vendor-example tests share: which fixtures exist, the live-mode environment that
-points a source at the documented-examples server, and how a loaded row is held to `expect`."""
+"""What the vendor-example tests share: which fixtures exist, the documented examples as an
+in-memory httpx transport and one tool-day read through an adapter against them, the live-mode
+environment that points a source at the documented-examples server, and how a loaded row is held
+to `expect`. Loading and matching the fixtures is docs_server.py's, here and over HTTP alike."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from ops_metrics.ai_tools.adapter import load_adapter, read_day
+from ops_metrics.ai_tools.identity import DIRECTORY_PATH, DIRECTORY_URL_ENV
+from ops_metrics.ai_tools.usage import UsageRow
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.retry import RetryPolicy
+from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import TOOLS, WORKSPACES, Tool, Workspace
-from ops_metrics_tests.vendors.docs_server import Fixture, load_fixtures
+from ops_metrics.sources import SourcesResource
+from ops_metrics_tests.vendors.docs_server import DocumentedExamples, Fixture, load_fixtures
 
 FIXTURES = load_fixtures()
 INCIDENT_IO = "incident_io"
 DOCUMENTED_KEY = "documented-example-key"  # the docs server does not check credentials
 AMP_TOKEN_URL_ENV = "AI_TOOLS_AMP_TOKEN_URL"
 COPILOT_ORG_ENV = "AI_TOOLS_GITHUB_COPILOT_ORG"
+BASE_URL = "https://vendor.example"  # the in-memory transport's host (it answers any host)
 
 
 def fixture_id(fixture: Fixture) -> str:
     return f"{fixture.source}/{fixture.path.name}"
 
 
+def examples(source: str) -> dict[str, Fixture]:
+    """The source's documented examples by file name (without `.json`)."""
+    return {f.name: f for f in FIXTURES if f.source == source}
+
+
+def answering(source: str, method: str, path: str, body: Any) -> Fixture:
+    """A made-up exchange (not a vendor's): `body` answered to any `method path` request, for
+    tests of what an adapter does with an answer the vendor did not document."""
+    data = {"request": {"method": method, "path": path}, "response": {"status": 200, "body": body}}
+    return Fixture(Path(f"{source}/made-up.json"), source, data)
+
+
+def transport(*served: Fixture) -> httpx.MockTransport:
+    """The documented examples as an in-memory httpx transport, matched as the documented-examples
+    server matches them (`{docs_server}` links point at BASE_URL)."""
+    answers = DocumentedExamples(list(served))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        target = request.url.raw_path.decode()
+        content_type = request.headers.get("content-type", "")
+        status, headers, payload = answers.answer(
+            request.method, target, request.read(), BASE_URL, content_type
+        )
+        return httpx.Response(status, headers=headers, content=payload)
+
+    return httpx.MockTransport(answer)
+
+
+def read(
+    tool: Tool,
+    day: date,
+    *served: Fixture,
+    client: httpx.Client | None = None,
+    directory: dict[str, str] | None = None,
+    sources: SourcesResource | None = None,
+) -> tuple[list[UsageRow], DataTransformer[Any]]:
+    """One day of `tool` read as the asset reads it (adapter -> extractor -> transformer), from
+    `client` or else from `served` over the in-memory transport. The directory is `directory`,
+    else the adapter's own read through `sources`, else none."""
+    adapter = load_adapter(tool)
+    client = client or httpx.Client(base_url=BASE_URL, transport=transport(*served))
+    extractor = APIExtractor(tool.name, client, retry=RetryPolicy(sleep=lambda _: None))
+    transformer = DataTransformer(tool.name, adapter.record_model, adapter.id_field)
+    with client:
+        if directory is None:
+            directory = adapter.directory(extractor, sources) if sources is not None else {}
+        rows = read_day(adapter, tool, extractor, transformer, day, directory)
+    return rows, transformer
+
+
+def read_clean(tool: Tool, day: date, *served: Fixture, **options: Any) -> list[UsageRow]:
+    """`read`, holding that nothing was rejected and that every documented field is declared by
+    our record model (a field it lacks would be drift)."""
+    rows, transformer = read(tool, day, *served, **options)
+    assert not transformer.rejects, transformer.rejects
+    drift = transformer.finish()
+    assert not drift.new_fields, f"documented fields missing from the model: {drift.new_fields}"
+    return rows
+
+
+def assert_loads(tool: Tool, example: Fixture, *served: Fixture, **options: Any) -> None:
+    """The example's `expect` comes out of `tool`'s adapter for its day (`read_clean`), served
+    `served` (or through `options["client"]`)."""
+    rows = read_clean(tool, date.fromisoformat(example.data["expect"]["day"]), *served, **options)
+    assert_rows(example, usage_dicts(rows), "engineer_identifier")
+
+
+def directory_fixture(fixtures: list[Fixture]) -> Fixture:
+    """The company people directory (ours, not a vendor's: `GET /directory/v1/people`) that the
+    examples' `expect.directory` entries assume: each identity linked under its tool's key."""
+    people = []
+    for fixture in fixtures:
+        links = (fixture.expect or {}).get("directory", {})
+        if fixture.source == INCIDENT_IO or not links:
+            continue
+        key = load_adapter(tool_or_workspace(fixture)).directory_key  # type: ignore[arg-type]
+        people += [{"email": email, key: identity} for identity, email in links.items()]
+    data = {
+        "source": "ours: ops_metrics/ai_tools/identity.py (the company people directory)",
+        "request": {"method": "GET", "path": DIRECTORY_PATH},
+        "response": {"status": 200, "body": {"items": people, "total": len(people)}},
+    }
+    return Fixture(Path("directory/people.json"), "directory", data)
+
+
 def with_expect() -> list[Fixture]:
     return [f for f in FIXTURES if "expect" in f.data]
+
+
+def usage_dicts(rows: list[UsageRow]) -> list[dict[str, Any]]:
+    return [r.model_dump() for r in rows]
 
 
 def tool_or_workspace(fixture: Fixture) -> Tool | Workspace:
@@ -59,6 +159,8 @@ def live_env(fixture: Fixture, base_url: str) -> dict[str, str]:
         }
         if len(orgs) == 1:
             env[COPILOT_ORG_ENV] = orgs.pop()
+    if any("directory" in (f.expect or {}) for f in siblings):
+        env[DIRECTORY_URL_ENV] = base_url  # served by directory_fixture
     if fixture.source == "amp":
         if not _mentioned_in_code(AMP_TOKEN_URL_ENV):
             pytest.skip(f"Amp's token endpoint is not overridable yet ({AMP_TOKEN_URL_ENV})")
@@ -89,10 +191,15 @@ def differences(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
 
 
 def assert_rows(fixture: Fixture, rows: list[dict[str, Any]], key: str) -> None:
-    """`rows` are exactly the expected ones (by `key`), each with the expected values."""
-    expected = {r[key]: r for r in fixture.data["expect"]["rows"]}
+    """`rows` are exactly the expected ones (by `key`), each with the expected values, and (for
+    a tool) all of the expected day."""
+    expect = fixture.data["expect"]
+    expected = {r[key]: r for r in expect["rows"]}
     got = {r[key]: r for r in rows}
     assert sorted(got) == sorted(expected), fixture_id(fixture)
+    if "day" in expect:
+        days = {str(r["usage_date"]) for r in rows}
+        assert days <= {expect["day"]}, f"{fixture_id(fixture)}: rows of {days}"
     problems = [
         f"{ident}: {d}" for ident, want in expected.items() for d in differences(got[ident], want)
     ]

@@ -4,7 +4,6 @@ serves the documented shapes."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import parse_qs
 
 import httpx
@@ -23,11 +22,10 @@ from ops_metrics.settings import ConfigurationError
 from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
 from ops_metrics.sources import SourcesResource
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._example_transport import (
+from ops_metrics_tests.vendors._examples import (
     BASE_URL,
-    check_expected,
+    assert_loads,
     examples,
-    read,
     transport,
 )
 from ops_metrics_tests.vendors.shapes import mismatches
@@ -43,9 +41,7 @@ def test_adapter_loads_the_documented_answer_with_cache_tokens() -> None:
     client = httpx.Client(
         base_url=BASE_URL, transport=transport(DOCS["oauth2_token"], USAGE), auth=auth
     )
-    day = date.fromisoformat(USAGE.expect["day"])
-    rows = read(AMP, day, client=client, directory=USAGE.expect["directory"])
-    check_expected(rows, USAGE)
+    assert_loads(AMP, USAGE, client=client, directory=USAGE.expect["directory"])
 
 
 def test_the_token_comes_from_amps_auth_host_with_the_analytics_scope() -> None:

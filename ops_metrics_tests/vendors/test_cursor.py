@@ -14,7 +14,13 @@ from ops_metrics.ingestion.envelope import EnvelopeError
 from ops_metrics.registry import tool
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._example_transport import Example, check_expected, examples, read
+from ops_metrics_tests.vendors._examples import (
+    answering,
+    assert_loads,
+    examples,
+    read_clean,
+)
+from ops_metrics_tests.vendors.docs_server import Fixture
 from ops_metrics_tests.vendors.shapes import mismatches
 
 CURSOR = tool("cursor")
@@ -31,9 +37,7 @@ DOCS = examples("cursor")
 )
 def test_adapter_loads_the_documented_examples(name: str, other: str) -> None:
     example = DOCS[name]
-    day = date.fromisoformat(example.expect["day"])
-    rows = read(CURSOR, day, example, DOCS[other])
-    check_expected(rows, example)
+    assert_loads(CURSOR, example, example, DOCS[other])
 
 
 def test_the_documented_record_has_no_user_id_day_or_pagination() -> None:
@@ -73,11 +77,8 @@ def test_simulator_serves_the_documented_usage_events_shape() -> None:
     assert {"tokenUsage" in e for e in served["usageEvents"]} == {True, False}
 
 
-def _answering(body: object, path: str) -> Example:
-    return Example(
-        "bad",
-        {"request": {"method": "POST", "path": path}, "response": {"status": 200, "body": body}},
-    )
+def _answering(body: object, path: str) -> Fixture:
+    return answering("cursor", "POST", path, body)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +102,7 @@ def test_an_unexpected_envelope_names_tool_endpoint_and_key(
         _answering(events, EVENTS_PATH) if events is not None else DOCS["filtered_usage_events"],
     ]
     with pytest.raises(EnvelopeError) as caught:
-        read(CURSOR, date(2024, 3, 18), *served)
+        read_clean(CURSOR, date(2024, 3, 18), *served)
     assert (caught.value.source, caught.value.endpoint, caught.value.key) == (
         "cursor",
         endpoint,
@@ -113,7 +114,9 @@ def test_fewer_events_than_stated_fail_with_the_count_missing() -> None:
     body = dict(DOCS["filtered_usage_events"].body)
     body["totalUsageEventsCount"] = 5
     with pytest.raises(Exception, match="stated 5 events but served 3: 2 missing"):
-        read(CURSOR, date(2025, 6, 26), DOCS["daily_usage_data"], _answering(body, EVENTS_PATH))
+        read_clean(
+            CURSOR, date(2025, 6, 26), DOCS["daily_usage_data"], _answering(body, EVENTS_PATH)
+        )
 
 
 def test_the_later_documented_paging_is_followed_when_an_answer_carries_it() -> None:
@@ -139,7 +142,7 @@ def test_the_later_documented_paging_is_followed_when_an_answer_carries_it() -> 
         )
 
     client = httpx.Client(base_url="https://api.cursor.test", transport=httpx.MockTransport(answer))
-    rows = read(CURSOR, date(2024, 3, 18), client=client)
+    rows = read_clean(CURSOR, date(2024, 3, 18), client=client)
     assert asked == [None, 2]  # no page on the first request: paging only as the answer says
     got = {r.engineer_identifier: r.tokens_total for r in rows}
     assert got == {"developer@company.com": 15 * 1102, "admin@company.com": 15 * 10}

@@ -21,7 +21,12 @@ from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 from ops_metrics_tests.ai_tools._support import DAY, SOURCES
-from ops_metrics_tests.vendors._example_transport import BASE_URL, check_expected, examples, read, transport
+from ops_metrics_tests.vendors._examples import (
+    BASE_URL,
+    assert_loads,
+    examples,
+    transport,
+)
 from ops_metrics_tests.vendors.shapes import mismatches
 
 COPILOT = tool("github_copilot")
@@ -35,9 +40,7 @@ def test_adapter_loads_the_documented_report_with_cli_tokens() -> None:
         transport=transport(*DOCS.values()),
         headers={"Authorization": "Bearer ghp_example"},
     )
-    day = date.fromisoformat(DOWNLOAD.expect["day"])
-    rows = read(COPILOT, day, client=client, directory=DOWNLOAD.expect["directory"])
-    check_expected(rows, DOWNLOAD)
+    assert_loads(COPILOT, DOWNLOAD, client=client, directory=DOWNLOAD.expect["directory"])
 
 
 def _simulator_report(day: date) -> httpx.Response:

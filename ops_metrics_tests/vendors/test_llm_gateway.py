@@ -19,7 +19,12 @@ from ops_metrics.simulators.app import SimulatorOptions, build_app, transport
 from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, SOURCES, pull
-from ops_metrics_tests.vendors._example_transport import Example, check_expected, examples, read
+from ops_metrics_tests.vendors._examples import (
+    answering,
+    assert_loads,
+    examples,
+    read_clean,
+)
 from ops_metrics_tests.vendors.shapes import mismatches
 
 GATEWAY = tool("llm_gateway")
@@ -29,8 +34,7 @@ EXAMPLE_DAY = date.fromisoformat(EXAMPLE.expect["day"])
 
 
 def test_adapter_loads_the_documented_rows_by_caller() -> None:
-    rows = read(GATEWAY, EXAMPLE_DAY, EXAMPLE)
-    check_expected(rows, EXAMPLE)
+    assert_loads(GATEWAY, EXAMPLE, EXAMPLE)
     # The two engineers shared one team key: one `user`, two people.
     users = {r["user"] for r in EXAMPLE.body["data"][:2]}
     assert len(users) == 1 and not any("@" in u for u in users)
@@ -86,24 +90,23 @@ def test_a_capped_total_is_read_completely_by_narrowing_the_window() -> None:
         ).json()
     # What a client that trusts total_pages gets: 10,000 of 12,000.
     assert (first["total"], first["total_is_capped"], first["total_pages"]) == (10_000, True, 100)
-    rows = read(GATEWAY, DAY, client=_client(extra))
+    rows = read_clean(GATEWAY, DAY, client=_client(extra))
     assert sum(r.requests for r in rows) == 12_000
     batch = next(r for r in rows if r.engineer_identifier == llm_gateway.BATCH_ACTOR)
     assert batch.requests == extra and batch.actor_type == "api"
 
 
 def test_a_shortfall_against_total_fails_with_the_rows_missing() -> None:
-    short = copy.deepcopy(EXAMPLE.data)
-    short["response"]["body"]["total"] = 5
+    short = {**copy.deepcopy(EXAMPLE.body), "total": 5}
     with pytest.raises(ExtractionError, match=r"stated 5 rows .* but served 3: 2 missing"):
-        read(GATEWAY, EXAMPLE_DAY, Example("short", short))
+        read_clean(GATEWAY, EXAMPLE_DAY, answering("llm_gateway", "GET", PATH, short))
 
 
 def test_an_unexpected_envelope_names_tool_endpoint_and_key() -> None:
-    broken = copy.deepcopy(EXAMPLE.data)
-    del broken["response"]["body"]["total_pages"]
+    broken = copy.deepcopy(EXAMPLE.body)
+    del broken["total_pages"]
     with pytest.raises(EnvelopeError) as caught:
-        read(GATEWAY, EXAMPLE_DAY, Example("broken", broken))
+        read_clean(GATEWAY, EXAMPLE_DAY, answering("llm_gateway", "GET", PATH, broken))
     assert (caught.value.source, caught.value.endpoint, caught.value.key) == (
         "llm_gateway",
         PATH,
@@ -119,7 +122,7 @@ def test_the_window_asked_is_the_day_in_litellm_time_format() -> None:
         return httpx.Response(200, json=EXAMPLE.body)
 
     client = httpx.Client(base_url="https://gateway.example", transport=httpx.MockTransport(answer))
-    read(GATEWAY, EXAMPLE_DAY, client=client)
+    read_clean(GATEWAY, EXAMPLE_DAY, client=client)
     params = seen[0].url.params
     assert (params["start_date"], params["end_date"]) == (
         "2025-10-08 00:00:00",

@@ -9,9 +9,12 @@ must come back non-empty (a shape check of nothing proves nothing).
 A fixture's `shape` hints (fixtures/vendors/README.md) say what one example cannot: `optional`
 paths a served document may lack, `numbers` the vendor documents as numbers though the example
 shows a whole value, `also_documented` paths its schema documents that the example lacks, and
-`simulator_query` / `simulator_body` values that replace the request's where the simulator's
-data set does not reach (a day before it starts). A fixture that `follows` another (its request carries the
-vendor's own opaque cursor) is left to the documented-examples server.
+`maps` (objects keyed by data, such as model ids, compared as lists of their values), and
+`simulator_query` / `simulator_body` / `simulator_path` values that replace the request's where
+the simulator's data set does not reach (a day before it starts, the example's own org). A
+fixture that `follows` another (its request carries the vendor's own opaque cursor or link) is
+left to the documented-examples server. A form-encoded request (`request.form`: an OAuth2 token)
+carries the simulator's client credentials in place of the example's placeholders.
 """
 
 from __future__ import annotations
@@ -26,14 +29,16 @@ import pytest
 
 from ops_metrics.ai_tools.adapter import load_adapter
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, TOOLS, WORKSPACES
-from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
-from ops_metrics.sources import SourcesResource
+from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET, INCIDENT_IO_KEYS
+from ops_metrics.sources import SIMULATOR_BASE_URL, SourcesResource
 from ops_metrics_tests.conftest import FROZEN_AT
 from ops_metrics_tests.vendors._examples import FIXTURES, INCIDENT_IO, fixture_id
 from ops_metrics_tests.vendors.docs_server import Fixture
 from ops_metrics_tests.vendors.shapes import mismatches
 
 SIMULATED = SourcesResource(mode="simulated", simulator_frozen_at=FROZEN_AT)
+# What a client-credentials token request carries, per tool, on our simulator.
+CLIENT_CREDENTIALS = {"amp": {"client_id": AMP_CLIENT_ID, "client_secret": AMP_CLIENT_SECRET}}
 
 
 def replayable() -> list[Fixture]:
@@ -50,7 +55,10 @@ def simulator_client(source: str) -> httpx.Client:
             headers={"Authorization": f"Bearer {INCIDENT_IO_KEYS[workspace.name]}"},
         )
     tool = next(t for t in TOOLS if t.name == source)
-    return load_adapter(tool).client(tool, SIMULATED)
+    client = load_adapter(tool).client(tool, SIMULATED)
+    # Fixture paths are from the host's root; an adapter's base URL may carry more (Copilot's org).
+    client.base_url = httpx.URL(SIMULATOR_BASE_URL)
+    return client
 
 
 def documents(fixture: Fixture, response: httpx.Response) -> tuple[Any, Any]:
@@ -101,7 +109,20 @@ def documented_with_hints(documented: Any, hints: dict[str, Any]) -> Any:
         _at(out, path, as_number)
     for path in hints.get("also_documented", []):
         _at(out, path, add_null)
-    return out
+    return as_lists(out, hints)
+
+
+def as_lists(document: Any, hints: dict[str, Any]) -> Any:
+    """`maps` (objects keyed by data: model ids) as lists of their values, so each entry is held
+    to the documented entries' shape and the keys a day happens to use do not count as fields."""
+
+    def values(parent: dict[str, Any], key: str) -> None:
+        if isinstance(parent.get(key), dict):
+            parent[key] = list(parent[key].values())
+
+    for path in hints.get("maps", []):
+        _at(document, path, values)
+    return document
 
 
 def empty_where_documented(served: Any, documented: Any) -> list[str]:
@@ -127,13 +148,8 @@ def empty_where_documented(served: Any, documented: Any) -> list[str]:
     return out
 
 
-def test_incident_io_claude_code_openai_and_the_chat_assistant_have_examples() -> None:
-    assert {f.source for f in replayable()} >= {
-        "incident_io",
-        "claude_code",
-        "openai",
-        "chat_assistant",
-    }
+def test_every_source_has_examples_to_replay() -> None:
+    assert {f.source for f in replayable()} == {t.name for t in TOOLS} | {INCIDENT_IO}
 
 
 @pytest.mark.parametrize("fixture", replayable(), ids=fixture_id)
@@ -141,17 +157,23 @@ def test_the_simulator_serves_the_documented_shape(fixture: Fixture) -> None:
     request = fixture.request
     hints = fixture.data.get("shape", {})
     query = {**(request.get("query") or {}), **hints.get("simulator_query", {})}
+    path = hints.get("simulator_path", request["path"])
     body = request.get("body")
     if body is not None or "simulator_body" in hints:
         body = {**(body or {}), **hints.get("simulator_body", {})}
-    with simulator_client(fixture.source) as client:
-        response = client.request(
-            request["method"], request["path"], params=query or None, json=body
-        )
+    if "form" in request:
+        # A token request authenticates by its form, not by the client's auth.
+        form = {**request["form"], **CLIENT_CREDENTIALS.get(fixture.source, {})}
+        client = SIMULATED.client("", SIMULATOR_BASE_URL)
+        with client:
+            response = client.request(request["method"], path, params=query or None, data=form)
+    else:
+        with simulator_client(fixture.source) as client:
+            response = client.request(request["method"], path, params=query or None, json=body)
     status = fixture.response.get("status", 200)
     assert response.status_code == status, response.text[:300]
     served, documented = documents(fixture, response)
-    documented = documented_with_hints(documented, hints)
+    served, documented = as_lists(served, hints), documented_with_hints(documented, hints)
     optional = frozenset(hints.get("optional", []) + hints.get("also_documented", []))
     problems = mismatches(served, documented, optional=optional)
     assert not problems, f"{fixture_id(fixture)} ({fixture.data['source']}): " + "; ".join(problems)

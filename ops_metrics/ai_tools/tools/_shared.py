@@ -13,6 +13,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict
 
 from ops_metrics.ai_tools.estimation import rule_for
+from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.registry import Tool
@@ -134,9 +135,14 @@ class Adapter:
     """Defaults of the ToolAdapter protocol: most tools send emails, so need no directory."""
 
     id_field = "id"
+    # The people directory's field that links a person to this tool's identity (`github_login`),
+    # for tools that name people by a login or an id; None when the vendor sends emails.
+    directory_key: str | None = None
 
     def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
-        return {}
+        if self.directory_key is None:
+            return {}
+        return org_directory(extractor, sources, self.directory_key)
 
     @staticmethod
     def api_key(tool: Tool, sources: SourcesResource) -> str:

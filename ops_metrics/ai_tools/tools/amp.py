@@ -25,7 +25,6 @@ from pydantic import Field
 
 from ops_metrics.ai_tools.adapter import Validated
 from ops_metrics.ai_tools.estimation import REPORTED
-from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, resolve
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
@@ -164,6 +163,7 @@ class AmpUserDay(VendorModel):
 class AmpAdapter(Adapter):
     record_model = AmpUserDay
     id_field = "user"
+    directory_key = "amp_user_id"
 
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         id_env, secret_env = tool.credential_envs
@@ -188,9 +188,6 @@ class AmpAdapter(Adapter):
 
         params = {"endDate": wanted, "lookbackDays": 1}
         yield from extractor.paginate("GET", USAGE_PATH, SinglePage(), users, params)
-
-    def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
-        return org_directory(extractor, sources, "amp_user_id")
 
     def usage_rows(
         self, tool: Tool, day: date, records: list[Validated], directory: dict[str, str]

@@ -25,7 +25,6 @@ from ops_metrics.ai_tools.estimation import (
     RULE_COPILOT_CLI_PLUS_IDE,
     accepted_line_tokens,
 )
-from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.tools._shared import (
     Adapter,
     BearerAuth,
@@ -111,6 +110,7 @@ def parse_ndjson(source: str, url: str, text: str) -> list[dict[str, Any]]:
 class GithubCopilotAdapter(Adapter):
     record_model = CopilotUserDay
     id_field = "user_login"
+    directory_key = "github_login"
 
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         token = self.api_key(tool, sources)
@@ -142,9 +142,6 @@ class GithubCopilotAdapter(Adapter):
                     lambda r, url=link["url"]: parse_ndjson(extractor.source, url, r.text),
                     auth=None,
                 )
-
-    def directory(self, extractor: APIExtractor, sources: SourcesResource) -> dict[str, str]:
-        return org_directory(extractor, sources, "github_login")
 
     def usage_rows(
         self, tool: Tool, day: date, records: list[Validated], directory: dict[str, str]

@@ -3,9 +3,11 @@ basic auth, 20 requests a minute per team, in the shapes Cursor documents
 (docs/vendors/cursor.md).
 
 Daily usage: `{data, period}`, one record per seat holder per day keyed by `email` and `date`
-(epoch ms), no paging; inactive days have `isActive: false` and zeros, as the real team report
-does. Usage events: one per AI request, paged (`page`/`pageSize`, `pagination.hasNextPage`);
-token-based calls carry `tokenUsage` (tokens and `totalCents`), request-based calls do not.
+(epoch ms), no paging, as the published example; inactive days have `isActive: false` and zeros,
+as the real team report does. Asked for a `page` (later copies of the docs), it answers as those
+do: records with a numeric `userId`, and a `pagination` object. Usage events: one per AI request,
+paged (`page`/`pageSize`, `pagination.hasNextPage`); token-based calls carry `tokenUsage` (tokens
+and `totalCents`), request-based calls do not.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ _PRICES = {
     "auto": (1.25, 6.0, 0.0, 0.25),
     "composer-1": (1.25, 10.0, 0.0, 0.125),
 }
+# Daily-usage records per page when paged (later docs; no size is documented).
+DAILY_PAGE_SIZE = 1000
 MAX_EVENTS_PAGE_SIZE = 1000
 
 
@@ -105,6 +109,12 @@ def day_rows(seed: int, day: date) -> dict[str, dict[str, Any]]:
         )
         for e in org.seat_holders(TOOL, day)
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _user_ids(seed: int) -> dict[str, int]:
+    """The later docs' numeric user id per email, stable per engineer (eng-0002 -> 10002)."""
+    return {e.email: 10_000 + int(e.id.rsplit("-", 1)[1]) for e in get_org(seed).engineers}
 
 
 def request_based(seed: int, eng_id: str) -> bool:
@@ -244,7 +254,8 @@ def register(router: Router, options: SimulatorOptions) -> None:
     def daily_usage(request: Request) -> Response:
         if (limited := admit(request)) is not None:
             return limited
-        start_ms, end_ms = window(json_body(request))
+        body = json_body(request)
+        start_ms, end_ms = window(body)
         # A day belongs to the window when its UTC midnight does; only finished days are reported.
         first = datetime.fromtimestamp(math.ceil(start_ms / 86_400_000) * 86_400, UTC).date()
         last = min(
@@ -252,7 +263,28 @@ def register(router: Router, options: SimulatorOptions) -> None:
             last_complete_day(now_utc(options)),
         )
         data = [row for d in (days(first, last) if first <= last else []) for row in _rows_of(d)]
-        return Response.json({"data": data, "period": {"startDate": start_ms, "endDate": end_ms}})
+        period = {"startDate": start_ms, "endDate": end_ms}
+        if "page" not in body:
+            return Response.json({"data": data, "period": period})
+        page = int_arg(body.get("page"), 1, 1, 1_000_000, _error)
+        size = int_arg(body.get("pageSize"), DAILY_PAGE_SIZE, 1, DAILY_PAGE_SIZE, _error)
+        pages = max(1, math.ceil(len(data) / size))
+        ids = _user_ids(options.seed)
+        return Response.json(
+            {
+                "data": [
+                    {"userId": ids[r["email"]], **r} for r in data[(page - 1) * size : page * size]
+                ],
+                "period": period,
+                "pagination": {
+                    "page": page,
+                    "pageSize": size,
+                    "totalUsers": len({r["email"] for r in data}),
+                    "totalPages": pages,
+                    "hasNextPage": page < pages,
+                },
+            }
+        )
 
     def _rows_of(day: date) -> list[dict[str, Any]]:
         return [row for _, row in sorted(day_rows(options.seed, day).items())]
