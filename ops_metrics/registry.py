@@ -69,6 +69,11 @@ class _Source:
         return f"{self.env_prefix}_BASE_URL"
 
     @property
+    def live_envs(self) -> tuple[str, ...]:
+        """Every variable live mode needs set for this source (base URLs have defaults)."""
+        return (self.api_key_env,)
+
+    @property
     def asset_key(self) -> list[str]:
         return [self.family, self.name, self.entity]
 
@@ -110,6 +115,8 @@ class Tool(_Source):
     default_base_url: str
     credential_envs: tuple[str, ...] = field(default=())
     reject_policy: RejectPolicy = "reject"
+    # Variables live mode needs besides the credentials (not secret), e.g. Copilot's org.
+    setting_envs: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         self._validate()
@@ -118,6 +125,10 @@ class Tool(_Source):
     def secret_envs(self) -> tuple[str, ...]:
         """Every variable that holds a credential for this tool."""
         return self.credential_envs or (self.api_key_env,)
+
+    @property
+    def live_envs(self) -> tuple[str, ...]:
+        return self.secret_envs + self.setting_envs
 
 
 WORKSPACES: tuple[Workspace, ...] = (
@@ -130,7 +141,12 @@ TOOLS: tuple[Tool, ...] = (
     Tool("llm_gateway", "LiteLLM proxy", "http://localhost:4000"),
     Tool("claude_code", "Anthropic Claude Code Analytics", "https://api.anthropic.com"),
     Tool("cursor", "Cursor Admin API", "https://api.cursor.com"),
-    Tool("github_copilot", "GitHub Copilot usage metrics", "https://api.github.com"),
+    Tool(
+        "github_copilot",
+        "GitHub Copilot usage metrics",
+        "https://api.github.com",
+        setting_envs=("AI_TOOLS_GITHUB_COPILOT_ORG",),
+    ),
     Tool(
         "amp",
         "Sourcegraph Amp",

@@ -8,6 +8,7 @@ the variable, and leaves every other source loading.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -53,11 +54,21 @@ def _simulator_app(seed: int | None, frozen_at: str | None, faults: str | None, 
     )
 
 
+# What to do about a variable live mode needs, said the same way everywhere.
+LIVE_HINT = "set it, or run on the built-in simulators with OPS_METRICS_SOURCES=simulated"
+
+
 def require_env(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ConfigurationError(f"environment variable {name} is not set (needed in live mode)")
+        raise ConfigurationError(
+            f"environment variable {name} is not set (needed in live mode): {LIVE_HINT}"
+        )
     return value
+
+
+def missing_envs(names: Sequence[str]) -> list[str]:
+    return [name for name in names if not os.environ.get(name, "").strip()]
 
 
 def checked_base_url(env: str, value: str) -> str:
@@ -98,6 +109,24 @@ class SourcesResource(dg.ConfigurableResource):
         return RetryPolicy(
             max_attempts=self.retry_max_attempts, base_delay=self.retry_base_delay_seconds
         )
+
+    def require_live(self, source: str, envs: Sequence[str]) -> None:
+        """Live mode: fail naming every one of `envs` that is unset, before anything is read (an
+        adapter reading them one at a time would name only the first)."""
+        if self.simulated:
+            return
+        missing = missing_envs(envs)
+        if len(missing) == 1:
+            raise ConfigurationError(
+                f"{source}: environment variable {missing[0]} is not set (needed in live mode): "
+                f"{LIVE_HINT}"
+            )
+        if missing:
+            raise ConfigurationError(
+                f"{source}: environment variables {', '.join(missing)} are not set (needed in "
+                f"live mode): set them, or run on the built-in simulators with "
+                "OPS_METRICS_SOURCES=simulated"
+            )
 
     def secret(self, env: str, simulated_value: str) -> str:
         return simulated_value if self.simulated else require_env(env)

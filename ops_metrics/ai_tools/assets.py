@@ -51,6 +51,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
     ) -> Iterator[dg.Output[LoadBatch] | dg.AssetCheckResult]:
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
+        sources.require_live(source, tool.live_envs)
         client = adapter.client(tool, sources)
         extractor = APIExtractor(source, client, retry=sources.retry_policy(), log=context.log)
         transformer = DataTransformer(
