@@ -20,7 +20,7 @@ from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.cli import main
 from ops_metrics.console import RunLog
 from ops_metrics.definitions import defs
-from ops_metrics.demo import Outcome, summarize
+from ops_metrics.demo import Outcome, execute, summarize
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.pipeline import PipelineSteps, Step
 from ops_metrics.registry import TOOLS, WORKSPACES
@@ -186,6 +186,35 @@ def test_an_unreachable_api_names_the_base_url_variable(
 
 
 # --- the summary and the run log ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_stack_traces_go_to_the_run_log_and_to_the_terminal_only_when_verbose(
+    verbose: bool, warehouse, instance, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    _clear_source_variables(monkeypatch)
+    companya = [a for a in incident_assets if a.key.path[1] == "companya"]
+    steps = PipelineSteps.from_definitions(
+        now=NOW,
+        days=1,
+        defs=dg.Definitions(
+            assets=companya,
+            resources={
+                "warehouse_io_manager": StageAndMergeIOManager(warehouse=warehouse),
+                "sources": SourcesResource(mode="live"),
+            },
+        ),
+    )
+    with RunLog("demo", verbose=verbose) as log:
+        outcome = execute(steps, instance, log)
+        summarize(outcome, None, log)
+    captured = capsys.readouterr()
+    terminal = captured.out + captured.err
+    assert outcome.failed_sources == ["incident_io/companya"] and not outcome.success
+    named = terminal.count("INCIDENT_IO_COMPANYA_API_KEY is not set")
+    assert named > 1 if verbose else named == 1  # verbose adds Dagster's log and the traces
+    assert ("Stack Trace" in terminal) is verbose
+    assert "Stack Trace" in log.path.read_text()
 
 
 def test_dashboards_built_without_a_source_are_not_presented_as_current(
