@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ops_metrics import settings
@@ -172,9 +171,3 @@ def recent_window(now: datetime, days: int) -> tuple[datetime, datetime]:
     """The last `days` whole days up to the hour that just closed."""
     end = now.replace(minute=0, second=0, microsecond=0)
     return end - timedelta(days=days), end
-
-
-def latest_log(command: str = "demo") -> Path | None:
-    """The newest run log of `command`, if any."""
-    logs = sorted((settings.home() / "logs").glob(f"{command}-*.log"))
-    return logs[-1] if logs else None

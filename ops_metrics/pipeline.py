@@ -60,12 +60,6 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _failure(result: dg.ExecuteInProcessResult) -> str:
-    """The first failed step's cause, one line (kept for callers that want a single summary)."""
-    failures = failure_lines(result)
-    return failures[0] if failures else "run failed"
-
-
 def _cause(error: Any) -> Any:
     """The error that says what went wrong: the first of ours (`ops_metrics.*`: it names the
     variable, source or endpoint) down the chain of causes, else the deepest one. Dagster wraps a
