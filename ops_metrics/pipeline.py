@@ -29,6 +29,11 @@ DETAILED = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
 # What the ingestion errors say when a vendor refuses the key, or cannot be reached at all.
 _REFUSED = re.compile(r"answered (401|403)\b")
 _UNREACHABLE = re.compile(r"(ConnectError|ConnectTimeout|ProxyError|UnsupportedProtocol)")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# dbt's summary of a failed node: `Failure in model stg_x (models/.../stg_x.sql)`, then
+# `Runtime Error in model stg_x (...)` and what the warehouse said.
+_DBT_FAILURE = re.compile(r"^Failure in (\w+) (\S+)", re.MULTILINE)
+_DBT_WRAPPERS = ("Runtime Error in", "Database Error in", "Compilation Error in")
 
 
 @dataclass
@@ -78,17 +83,29 @@ def one_line(message: str) -> str:
     """An error message as one line without the exception's module path: `ConfigurationError:
     environment variable ...` becomes `environment variable ...` for our errors, others keep
     their class name. dbt failures keep the first error dbt reported."""
-    text = message.strip()
+    text = _ANSI.sub("", message).strip()
     if "Errors parsed from dbt logs:" in text:
-        parsed = text.split("Errors parsed from dbt logs:", 1)[1]
-        text = next((line.strip() for line in parsed.splitlines() if line.strip()), text)
-    else:
-        text = next((line.strip() for line in text.splitlines() if line.strip()), text)
+        return _dbt_line(text.split("Errors parsed from dbt logs:", 1)[1])
+    text = next((line.strip() for line in text.splitlines() if line.strip()), text)
     head, sep, rest = text.partition(": ")
     if sep and " " not in head and "." in head:
         module, _, cls_name = head.rpartition(".")
         text = rest if module.startswith("ops_metrics") else f"{cls_name}: {rest}"
     return text
+
+
+def _dbt_line(errors: str) -> str:
+    """dbt's errors as one line: the first failing node and what the warehouse said about it (dbt
+    lists `N of M ERROR ...` lines first, then a `Failure in model X` block per node)."""
+    failed = _DBT_FAILURE.findall(errors)
+    if not failed:
+        first = next((line.strip() for line in errors.splitlines() if line.strip()), "")
+        return f"dbt: {first}" if first else "dbt failed (see the run log)"
+    block = errors.split(f"Failure in {failed[0][0]} {failed[0][1]}", 1)[1].splitlines()[1:]
+    said = [line.strip() for line in block if line.strip()]
+    reason = next((line for line in said if not line.startswith(_DBT_WRAPPERS)), "")
+    more = f" (and {len(failed) - 1} more failing, see the run log)" if len(failed) > 1 else ""
+    return f"dbt {failed[0][0]} {failed[0][1]}: {reason or 'failed'}{more}"
 
 
 def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:

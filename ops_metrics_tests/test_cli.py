@@ -22,7 +22,7 @@ from ops_metrics.console import RunLog
 from ops_metrics.definitions import defs
 from ops_metrics.demo import Outcome, execute, summarize
 from ops_metrics.incident_io.assets import incident_assets
-from ops_metrics.pipeline import PipelineSteps, Step
+from ops_metrics.pipeline import PipelineSteps, Step, one_line
 from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics.simulators.app import SimulatorOptions, build_app, serve
 from ops_metrics.simulators.clock import fixed_clock
@@ -372,3 +372,41 @@ def test_live_demo_without_keys_fails_short_naming_every_variable(tmp_path: Path
     text = log.read_text()
     assert "Stack Trace" in text and "\x1b" not in text
     assert "AI_TOOLS_AMP_CLIENT_SECRET" in text
+
+
+DBT_ERROR = """dagster_dbt.errors.DagsterDbtCliRuntimeError: The dbt CLI process with command `dbt build` \
+failed with exit code `1`. Check the stdout in the Dagster compute logs for the full information.
+
+Errors parsed from dbt logs:
+
+2 of 204 ERROR creating sql view model staging.stg_ai_tools__amp__daily_usage  [\x1b[31mERROR\x1b[0m in 0.84s]
+
+3 of 204 ERROR creating sql view model staging.stg_ai_tools__cursor__daily_usage  [\x1b[31mERROR\x1b[0m in 0.84s]
+
+Failure in model stg_ai_tools__amp__daily_usage (models/staging/ai_tools/stg_ai_tools__amp__daily_usage.sql)
+
+  Runtime Error in model stg_ai_tools__amp__daily_usage (models/staging/ai_tools/stg_ai_tools__amp__daily_usage.sql)
+  Catalog Error: Table with name ai_tools__amp__daily_usage does not exist!
+  Did you mean "incident_io__companya__incidents"?
+
+Failure in model stg_ai_tools__cursor__daily_usage (models/staging/ai_tools/stg_ai_tools__cursor__daily_usage.sql)
+
+  Runtime Error in model stg_ai_tools__cursor__daily_usage (models/staging/ai_tools/stg_ai_tools__cursor__daily_usage.sql)
+  Catalog Error: Table with name ai_tools__cursor__daily_usage does not exist!
+"""
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        (
+            DBT_ERROR,
+            "dbt model stg_ai_tools__amp__daily_usage: Catalog Error: Table with name "
+            "ai_tools__amp__daily_usage does not exist! (and 1 more failing, see the run log)",
+        ),
+        ("ops_metrics.settings.ConfigurationError: X is not set\n", "X is not set"),
+        ("builtins.KeyError: 'x'\n", "KeyError: 'x'"),
+    ],
+)
+def test_an_error_becomes_one_line_naming_its_cause(message: str, line: str) -> None:
+    assert one_line(message) == line
