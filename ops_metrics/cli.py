@@ -13,7 +13,7 @@ import sys
 
 from ops_metrics.settings import ConfigurationError
 
-# Kept here, not imported from ops_metrics.demo, so `--help` stays fast; demo.py holds the value.
+# What each command does and touches, for its --help (the default --days is demo.DEFAULT_DAYS).
 DEMO_DESCRIPTION = """\
 Runs the whole pipeline once: one Dagster run per source (every Incident.io workspace and AI
 tool in the registry) over the last DAYS days, then every dbt model and the dashboards.
