@@ -16,6 +16,7 @@ from ops_metrics.dbt import definitions as dbt_definitions
 from ops_metrics.dbt.assets import dbt_ai_models_selection, dbt_incident_models_selection
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
+from ops_metrics.jobs import downstream_of_sources, models_job, source_ingest_jobs
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
@@ -43,6 +44,13 @@ def resources() -> dict[str, object]:
 incident_job = build_incident_job(downstream=dbt_incident_models_selection())
 ai_tools_job = build_ai_tools_job(downstream=dbt_ai_models_selection())
 
+# The jobs a person (or `ops-metrics demo`) launches: one per source, then the models and
+# dashboards. Named, so the runs list says what each run loaded.
+ingest_jobs = source_ingest_jobs()
+build_job = models_job(
+    downstream_of_sources([dg.AssetKey(a.key.path) for a in [*incident_assets, *tool_assets]])
+)
+
 # Declarative automation (dbt models after their upstream lands) runs only while this sensor is on.
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "automation_sensor",
@@ -53,7 +61,7 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
 defs = dg.Definitions.merge(
     dg.Definitions(
         assets=[*incident_assets, *tool_assets, dashboards],
-        jobs=[incident_job, ai_tools_job],
+        jobs=[incident_job, ai_tools_job, *ingest_jobs, build_job],
         schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
         sensors=[automation_sensor],
         resources=resources(),

@@ -1,94 +1,170 @@
 """`ops-metrics demo`: the main job on the embedded default.
 
-Ingests the recent days of every source from the simulators (one run per source, so one failing
-source never stops the others), builds the dbt models and the dashboards, and says where
-everything is. Runs are recorded in a Dagster instance under $OPS_METRICS_HOME so `dagster dev`
-shows them afterwards.
+Ingests the recent days of every source (one named run per source, so one failing source never
+stops the others), builds the dbt models and the dashboards, and says where everything is. The
+terminal gets one progress line per step and one line per failure cause; the run log
+($OPS_METRICS_HOME/logs/demo-<UTC time>.log) gets everything else. Runs are recorded in a Dagster
+instance under $OPS_METRICS_HOME so `dagster dev` shows them afterwards.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ops_metrics import settings
+from ops_metrics.console import RunLog, instance_home
 
-
-def _instance_home() -> Path:
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.home() / "dagster_home")
-    home.mkdir(parents=True, exist_ok=True)
-    # The laptop instance (one DuckDB writer at a time, run queue limits), so `dagster dev` on
-    # this home honours them too. A dagster.yaml already there is the user's: keep it.
-    local_yaml = settings.PROJECT_ROOT / "deploy" / "dagster.local.yaml"
-    if local_yaml.exists() and not (home / "dagster.yaml").exists():
-        shutil.copyfile(local_yaml, home / "dagster.yaml")
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def run_demo(days: int = 7, target: str = "duckdb") -> int:
-    if target == "snowflake-emulator":
-        from ops_metrics.snowflake_emulator import run_emulator_demo
-
-        return run_emulator_demo(days)
-    import warnings
-
+if TYPE_CHECKING:
     import dagster as dg
 
-    # Beta/preview notices about our own definitions are for developers, not demo output.
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    _say("preparing the dbt manifest (dbt parse) ...")
-    from ops_metrics.dbt.project import ops_metrics_dbt_project
-
-    # Re-parse every time: a manifest left from before a model changed would run stale SQL.
-    ops_metrics_dbt_project.preparer.prepare(ops_metrics_dbt_project)
     from ops_metrics.pipeline import PipelineSteps
 
-    home = _instance_home()
-    instance = dg.DagsterInstance.get()
-    now = datetime.now(UTC)
-    steps = PipelineSteps.from_definitions(now=now, days=days)
-    _say(f"ops_metrics demo: {days} days of simulated data up to {now:%Y-%m-%d %H:%M} UTC")
-    _say(f"  warehouse: {settings.duckdb_path()}")
-    failures = []
+# How many recent days `ops-metrics demo` loads when `--days` is not given.
+DEFAULT_DAYS = 7
+
+# Kept for callers of the old private name (tests, the emulator demo before it moved).
+_instance_home = instance_home
+
+
+def mode_banner(days: int, mode: str) -> str:
+    """What the demo is about to do, first line of its output: the mode is the first thing to
+    know when reading what follows."""
+    span = f"{days} day{'s' if days != 1 else ''}"
+    if mode == "live":
+        return (
+            f"{span} of LIVE data (OPS_METRICS_SOURCES=live: the vendors' APIs, keys read from "
+            "the environment)"
+        )
+    return f"{span} of simulated data (the built-in simulators; nothing leaves this machine)"
+
+
+@dataclass
+class Outcome:
+    """What a demo's steps did: the sources loaded and failed, the build's fate, and each failure
+    cause once, one line each."""
+
+    failed_sources: list[str] = field(default_factory=list)
+    loaded_sources: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    build_failed: bool = False
+    build_skipped: bool = False
+    dashboards_built: bool = False
+
+    @property
+    def success(self) -> bool:
+        return not self.failed_sources and not self.build_failed and not self.build_skipped
+
+
+def execute(steps: PipelineSteps, instance: dg.DagsterInstance, log: RunLog) -> Outcome:
+    """Run the pipeline's steps in order, one progress line each; their output goes to `log`.
+    The downstream build is skipped when no source loaded: it would only rebuild old data and
+    present it as this run's."""
+    outcome = Outcome()
     total = len(steps.steps)
-    # dbt re-emits every event on stdout; the demo keeps its own progress lines readable and
-    # leaves the full output in a log beside the data.
-    log_path = settings.home() / "logs" / "demo.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    _say(f"  full output: {log_path}")
     for number, step in enumerate(steps.steps, start=1):
+        prefix = f"[{number}/{total}] {step.label}"
+        source = step.source.to_user_string().rsplit("/", 1)[0] if step.source else None
+        if source is None and not outcome.loaded_sources and outcome.failed_sources:
+            outcome.build_skipped = True
+            log.say(f"{prefix}: skipped (no source loaded, nothing new to build)")
+            continue
+        log.say(f"{prefix} ...")
+        log.write(f"== {step.label}")
         started = time.monotonic()
-        _say(f"[{number}/{total}] {step.label} ...")
-        with log_path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-            print(f"== {step.label}", flush=True)
+        with log.captured():
             result = step.run(instance)
         took = time.monotonic() - started
         if result.success:
-            _say(f"[{number}/{total}] {step.label}: ok in {took:.1f}s {result.summary}")
+            log.say(f"{prefix}: ok in {took:.1f}s {result.summary}")
+            if source:
+                outcome.loaded_sources.append(source)
+            elif "dashboards" in result.metadata:
+                outcome.dashboards_built = True
+            continue
+        log.say(f"{prefix}: FAILED in {took:.1f}s")
+        log.detail(result.detail)
+        if source:
+            outcome.failed_sources.append(source)
         else:
-            failures.append(step.label)
-            _say(f"[{number}/{total}] {step.label}: FAILED in {took:.1f}s: {result.summary}")
-    _say("")
-    _say(
-        f"Warehouse: {settings.duckdb_path()}  (duckdb {settings.duckdb_path()} -c 'show all tables')"
-    )
-    for line in steps.closing_lines():
-        _say(line)
-    _say(f"Explore in Dagster: DAGSTER_HOME={home} dagster dev   (then open http://127.0.0.1:3000)")
-    if failures:
-        _say(f"{len(failures)} step(s) failed: {', '.join(failures)}")
-        return 1
-    return 0
+            outcome.build_failed = True
+            outcome.dashboards_built = "dashboards" in result.metadata
+            result.failures[:] = [f"build: {line}" for line in result.failures]
+        for line in result.failures:
+            if line not in outcome.failures:
+                outcome.failures.append(line)
+    return outcome
+
+
+def summarize(outcome: Outcome, dashboards_index: str | None, log: RunLog) -> None:
+    """The end of the output: each failure cause once, then whether the dashboards are current."""
+    log.say("")
+    if outcome.failed_sources:
+        loaded = len(outcome.loaded_sources)
+        total = loaded + len(outcome.failed_sources)
+        log.say(f"{len(outcome.failed_sources)} of {total} sources failed to load:")
+    elif outcome.failures:
+        log.say("The build failed:")
+    for line in outcome.failures:
+        log.say(f"  {line}")
+    if dashboards_index is None:
+        return
+    if outcome.build_skipped:
+        log.say(
+            "Dashboards: NOT rebuilt (no source loaded). "
+            f"{dashboards_index} shows an earlier run's data, if any."
+        )
+    elif not outcome.dashboards_built:
+        log.say(
+            "Dashboards: NOT rebuilt (the build failed, see above). "
+            f"{dashboards_index} shows an earlier run's data, if any."
+        )
+    elif outcome.failed_sources:
+        log.say(f"Dashboards: {dashboards_index}  (static files: open in a browser, no server)")
+        log.say(
+            f"  NOT current for {', '.join(outcome.failed_sources)}: their loads failed, so "
+            "their figures are whatever the warehouse held before this run."
+        )
+    else:
+        log.say(f"Dashboards: {dashboards_index}  (static files: open in a browser, no server)")
+
+
+def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb", verbose: bool = False) -> int:
+    mode = settings.sources_mode()  # a bad OPS_METRICS_SOURCES fails here, naming the variable
+    if target == "snowflake-emulator":
+        from ops_metrics.snowflake_emulator import run_emulator_demo
+
+        return run_emulator_demo(days, verbose=verbose)
+    now = datetime.now(UTC)
+    with RunLog("demo", verbose=verbose, now=now) as log:
+        log.say(f"ops_metrics demo: {mode_banner(days, mode)}, up to {now:%Y-%m-%d %H:%M} UTC")
+        log.say(f"  warehouse: {settings.duckdb_path()}")
+        log.say(f"  run log:   {log.path}")
+        log.say("preparing the dbt manifest (dbt parse) ...")
+        with log.captured():
+            import dagster as dg
+
+            from ops_metrics.dbt.project import ops_metrics_dbt_project
+
+            # Re-parse every time: a manifest left from before a model changed would run stale
+            # SQL.
+            ops_metrics_dbt_project.preparer.prepare(ops_metrics_dbt_project)
+            from ops_metrics.pipeline import DETAILED, PipelineSteps
+
+            home = instance_home()
+            instance = dg.DagsterInstance.get()
+            steps = PipelineSteps.from_definitions(now=now, days=days, run_config=DETAILED)
+        outcome = execute(steps, instance, log)
+        summarize(outcome, steps.dashboards_index, log)
+        warehouse = settings.duckdb_path()
+        log.say(f'Warehouse: {warehouse}  (query it: ops-metrics sql "show all tables")')
+        log.say(
+            f"Explore in Dagster: DAGSTER_HOME={home} dagster dev   (then http://127.0.0.1:3000)"
+        )
+        log.say(f"Run log: {log.path}")
+        return 0 if outcome.success else 1
 
 
 def recent_window(now: datetime, days: int) -> tuple[datetime, datetime]:

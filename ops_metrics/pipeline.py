@@ -1,10 +1,14 @@
 """The whole pipeline as a list of steps: one ingest run per source, then everything downstream.
 
 Shared by `ops-metrics demo` and the end-to-end tests, so both exercise exactly what a user runs.
+Each step is a run of a named job (`ops_metrics.jobs`), so the Dagster UI says what it ran, and a
+failed step reports its cause in one line (what the CLI prints) besides the full error text (what
+the run log keeps).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,10 +17,23 @@ from typing import Any
 
 import dagster as dg
 
+from ops_metrics.jobs import MODELS_JOB, ingest_job, ingest_job_name, models_job
+from ops_metrics.registry import INCIDENT_IO_BASE_URL, TOOLS, WORKSPACES, Tool, Workspace
+
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 # The demo prints its own progress; Dagster's per-event console log would drown it.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Everything Dagster says, for a log file the demo writes instead of the terminal.
+DETAILED = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
+# What the ingestion errors say when a vendor refuses the key, or cannot be reached at all.
+_REFUSED = re.compile(r"answered (401|403)\b")
+_UNREACHABLE = re.compile(r"(ConnectError|ConnectTimeout|ProxyError|UnsupportedProtocol)")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# dbt's summary of a failed node: `Failure in model stg_x (models/.../stg_x.sql)`, then
+# `Runtime Error in model stg_x (...)` and what the warehouse said.
+_DBT_FAILURE = re.compile(r"^Failure in (\w+) (\S+)", re.MULTILINE)
+_DBT_WRAPPERS = ("Runtime Error in", "Database Error in", "Compilation Error in")
 
 
 @dataclass
@@ -24,12 +41,19 @@ class StepResult:
     success: bool
     summary: str
     metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A failed run's causes, one line each (our error's message, never a stack trace), and the
+    # full error text with stack traces for a log.
+    failures: list[str] = field(default_factory=list)
+    detail: str = ""
 
 
 @dataclass
 class Step:
     label: str
     run: Callable[[dg.DagsterInstance], StepResult]
+    # The asset key of the source a step ingests (`incident_io/companya/incidents`), None for
+    # the downstream build.
+    source: dg.AssetKey | None = None
 
 
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
@@ -41,21 +65,119 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _failure(result: dg.ExecuteInProcessResult) -> str:
+def _cause(error: Any) -> Any:
+    """The error that says what went wrong: the first of ours (`ops_metrics.*`: it names the
+    variable, source or endpoint) down the chain of causes, else the deepest one. Dagster wraps a
+    step's exception in its own (`Error occurred while executing op ...`)."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause or error.context
+    for candidate in chain:
+        if candidate.message.startswith("ops_metrics."):
+            return candidate
+    return chain[-1]
+
+
+def one_line(message: str) -> str:
+    """An error message as one line without the exception's module path: `ConfigurationError:
+    environment variable ...` becomes `environment variable ...` for our errors, others keep
+    their class name. dbt failures keep the first error dbt reported."""
+    text = _ANSI.sub("", message).strip()
+    if "Errors parsed from dbt logs:" in text:
+        return _dbt_line(text.split("Errors parsed from dbt logs:", 1)[1])
+    text = next((line.strip() for line in text.splitlines() if line.strip()), text)
+    head, sep, rest = text.partition(": ")
+    if sep and " " not in head and "." in head:
+        module, _, cls_name = head.rpartition(".")
+        text = rest if module.startswith("ops_metrics") else f"{cls_name}: {rest}"
+    return text
+
+
+def _dbt_line(errors: str) -> str:
+    """dbt's errors as one line: the first failing node and what the warehouse said about it (dbt
+    lists `N of M ERROR ...` lines first, then a `Failure in model X` block per node)."""
+    failed = _DBT_FAILURE.findall(errors)
+    if not failed:
+        first = next((line.strip() for line in errors.splitlines() if line.strip()), "")
+        return f"dbt: {first}" if first else "dbt failed (see the run log)"
+    block = errors.split(f"Failure in {failed[0][0]} {failed[0][1]}", 1)[1].splitlines()[1:]
+    said = [line.strip() for line in block if line.strip()]
+    reason = next((line for line in said if not line.startswith(_DBT_WRAPPERS)), "")
+    more = f" (and {len(failed) - 1} more failing, see the run log)" if len(failed) > 1 else ""
+    return f"dbt {failed[0][0]} {failed[0][1]}: {reason or 'failed'}{more}"
+
+
+def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """One line per distinct cause of the run's failed steps."""
+    lines: list[str] = []
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            return error_line(event.step_failure_data.error)
-    return "run failed"
+            line = error_line(event.step_failure_data.error)
+            if line not in lines:
+                lines.append(line)
+    if not lines and not result.success:
+        lines.append("run failed before any step ran (see the run log)")
+    return lines
+
+
+def failure_detail(result: dg.ExecuteInProcessResult) -> str:
+    """Every failed step's full error, stack traces included, for the run log."""
+    parts = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            parts.append(
+                f"step {event.step_key} failed:\n{event.step_failure_data.error.to_string()}"
+            )
+        elif event.event_type == dg.DagsterEventType.RUN_FAILURE and event.event_specific_data:
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                parts.append(f"run failed:\n{error.to_string()}")
+    return "\n".join(parts)
+
+
+def _step_result(
+    result: dg.ExecuteInProcessResult, source: dg.AssetKey | None = None
+) -> StepResult:
+    meta = _metadata(result)
+    if not result.success:
+        failures = [explain(source, line) for line in failure_lines(result)]
+        return StepResult(False, failures[0], meta, failures, failure_detail(result))
+    return StepResult(True, _summary(meta), meta)
+
+
+def _registry_entry(source: dg.AssetKey | None) -> Workspace | Tool | None:
+    if source is None:
+        return None
+    for entry in (*WORKSPACES, *TOOLS):
+        if list(source.path) == entry.asset_key:
+            return entry
+    return None
+
+
+def explain(source: dg.AssetKey | None, line: str) -> str:
+    """A source's failure line, prefixed with the source and, for a refused key or an unreachable
+    API, ending with the variable to check (the ingestion errors name the endpoint, not the
+    variable behind it)."""
+    entry = _registry_entry(source)
+    if entry is None:
+        return line
+    name = f"{entry.family}/{entry.name}"
+    if not line.startswith(name):
+        line = f"{name}: {line}"
+    if _REFUSED.search(line):
+        envs = entry.secret_envs if isinstance(entry, Tool) else (entry.api_key_env,)
+        return f"{line} -> check {' and '.join(envs)}"
+    if _UNREACHABLE.search(line):
+        default = entry.default_base_url if isinstance(entry, Tool) else INCIDENT_IO_BASE_URL
+        url = os.environ.get(entry.base_url_env) or default
+        return f"{line} -> check {entry.base_url_env} (now {url}) and that the host is reachable"
+    return line
 
 
 def error_line(error: Any) -> str:
-    """The line that names the cause: Dagster wraps a step's error ("Error occurred while
-    executing op ...") around ours, so the first error under Dagster's own is the one to show."""
-    while str(getattr(error, "cls_name", "")).startswith("Dagster") and error.cause is not None:
-        error = error.cause
-    line = error.message.strip().splitlines()[-1]
-    # Our errors name their source and cause already; their module path adds nothing.
-    return re.sub(r"^ops_metrics(\.\w+)+: ", "", line)
+    """The one line that names the cause of a step's error (Dagster wraps ours in its own)."""
+    return one_line(_cause(error).message)
 
 
 def materialize_step(
@@ -80,12 +202,37 @@ def materialize_step(
             raise_on_error=False,
             run_config=QUIET,
         )
-        meta = _metadata(result)
-        if not result.success:
-            return StepResult(False, _failure(result), meta)
-        return StepResult(True, _summary(meta), meta)
+        return _step_result(result)
 
     return Step(label, run)
+
+
+def job_step(
+    label: str,
+    run_defs: dg.Definitions,
+    job_name: str,
+    partition_range: tuple[str, str] | None = None,
+    source: dg.AssetKey | None = None,
+    run_config: dict[str, Any] | None = None,
+) -> Step:
+    """A run of the named job `job_name` of `run_defs` (its resources bound there); a partition
+    range runs as one single-run backfill."""
+
+    def run(instance: dg.DagsterInstance) -> StepResult:
+        tags = (
+            {RANGE_START: partition_range[0], RANGE_END: partition_range[1]}
+            if partition_range
+            else None
+        )
+        result = run_defs.resolve_job_def(job_name).execute_in_process(
+            instance=instance,
+            tags=tags,
+            raise_on_error=False,
+            run_config=run_config if run_config is not None else QUIET,
+        )
+        return _step_result(result, source)
+
+    return Step(label, run, source)
 
 
 def _summary(meta: dict[str, dict[str, Any]]) -> str:
@@ -105,21 +252,29 @@ def _summary(meta: dict[str, dict[str, Any]]) -> str:
 class PipelineSteps:
     steps: list[Step]
     closing: list[str] = field(default_factory=list)
+    # The dashboards' index page (a file:// URI) when the build step writes them.
+    dashboards_index: str | None = None
 
     def closing_lines(self) -> list[str]:
         return self.closing
 
     @classmethod
     def from_definitions(
-        cls, now: datetime, days: int, defs: dg.Definitions | None = None
+        cls,
+        now: datetime,
+        days: int,
+        defs: dg.Definitions | None = None,
+        run_config: dict[str, Any] | None = None,
     ) -> PipelineSteps:
+        """`run_config` is every run's (default: Dagster's console logger at WARNING)."""
         if defs is None:
             from ops_metrics.definitions import defs as loaded
 
             defs = loaded
         resources = defs.resources or {}
         graph = defs.resolve_asset_graph()
-        steps: list[Step] = []
+        planned: list[tuple[str, str, tuple[str, str] | None, dg.AssetKey | None]] = []
+        jobs: list[dg.UnresolvedAssetJobDefinition] = []
         downstream: list[dg.AssetKey] = []
         for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
             node = graph.get(key)
@@ -127,38 +282,33 @@ class PipelineSteps:
                 continue
             partitions = node.partitions_def
             if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
-                # The definition as declared: resolve_assets_def returns it with the
-                # resources already bound, which materialize(resources=...) rejects.
-                assets_def = declared_assets_def(defs, key)
                 keys = _range(partitions, now, days)
                 if keys:
-                    steps.append(
-                        materialize_step(
-                            f"ingest {key.to_user_string()} ({keys[0]} … {keys[1]})",
-                            [assets_def],
-                            resources,
-                            partition_range=keys,
-                        )
-                    )
+                    jobs.append(ingest_job(key))
+                    label = f"ingest {key.to_user_string()} ({keys[0]} … {keys[1]})"
+                    planned.append((label, ingest_job_name(key), keys, key))
             else:
                 downstream.append(key)
         if downstream:
-            all_assets = list(defs.assets or [])
-            steps.append(
-                materialize_step(
-                    f"build {len(downstream)} downstream models",
-                    all_assets,
-                    resources,
-                    selection=dg.AssetSelection.assets(*downstream),
-                )
-            )
+            jobs.append(models_job(dg.AssetSelection.assets(*downstream)))
+            planned.append((f"build {len(downstream)} downstream models", MODELS_JOB, None, None))
+        # One set of definitions for every step: the declared assets (resources unbound) with the
+        # resources given, and a named job per step, each resolved when its step runs.
+        run_defs = dg.Definitions(assets=list(defs.assets or []), resources=resources, jobs=jobs)
+        steps = [
+            job_step(label, run_defs, job_name, keys, key, run_config)
+            for label, job_name, keys, key in planned
+        ]
         closing = []
+        dashboards_index = None
         if dg.AssetKey("dashboards") in downstream:
             from ops_metrics.dashboards.render import site_dir
 
-            index = (site_dir() / "index.html").resolve().as_uri()
-            closing.append(f"Dashboards: {index}  (static files: open in a browser, no server)")
-        return cls(steps, closing)
+            dashboards_index = (site_dir() / "index.html").resolve().as_uri()
+            closing.append(
+                f"Dashboards: {dashboards_index}  (static files: open in a browser, no server)"
+            )
+        return cls(steps, closing, dashboards_index)
 
 
 def _range(

@@ -70,6 +70,11 @@ class _Source:
         return f"{self.env_prefix}_BASE_URL"
 
     @property
+    def live_envs(self) -> tuple[str, ...]:
+        """Every variable live mode needs set for this source (base URLs have defaults)."""
+        return (self.api_key_env,)
+
+    @property
     def asset_key(self) -> list[str]:
         return [self.family, self.name, self.entity]
 
@@ -116,6 +121,8 @@ class Tool(_Source):
     # is skipped by the tool's asset with a warning, never requested (see README, "Availability").
     available_from: date | None = None
     max_days_back: int | None = None
+    # Variables live mode needs besides the credentials (not secret), e.g. Copilot's org.
+    setting_envs: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         self._validate()
@@ -139,6 +146,10 @@ class Tool(_Source):
             )
         return None
 
+    @property
+    def live_envs(self) -> tuple[str, ...]:
+        return self.secret_envs + self.setting_envs
+
 
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace("companya", detected_timestamp="Impact start", fixed_timestamp="Fixed at"),
@@ -158,6 +169,7 @@ TOOLS: tuple[Tool, ...] = (
         "https://api.github.com",
         available_from=date(2025, 10, 10),
         max_days_back=365,
+        setting_envs=("AI_TOOLS_GITHUB_COPILOT_ORG",),
     ),
     Tool(
         "amp",

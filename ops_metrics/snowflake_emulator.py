@@ -146,42 +146,40 @@ def emulator_defs(sources: SourcesResource | None = None) -> dg.Definitions:
     return dg.Definitions(assets=list(definitions.defs.assets or []), resources=resources)
 
 
-def run_emulator_demo(days: int = 7) -> int:
-    from ops_metrics.demo import _instance_home, _say
-    from ops_metrics.pipeline import PipelineSteps
+def run_emulator_demo(days: int, verbose: bool = False) -> int:
+    from ops_metrics.console import RunLog, instance_home
+    from ops_metrics.demo import execute, mode_banner, summarize
+    from ops_metrics.pipeline import DETAILED, PipelineSteps
 
-    home = _instance_home()
+    home = instance_home()
     data_dir = default_data_dir()
     now = datetime.now(UTC)
-    _say(f"ops_metrics demo on the Snowflake emulator: {days} days of simulated data")
-    _say("  starting a fakesnow server ...")
-    failures: list[str] = []
-    with running_emulator(data_dir) as emulator, emulator_environment(emulator):
-        _say(f"  fakesnow on http://{emulator.host}:{emulator.port}  (data in {data_dir})")
-        _say(
-            f"  loader -> {DATABASE}.RAW, dbt --target {settings.dbt_target()} -> "
-            f"{DATABASE}.STAGING / INTERMEDIATE / MARTS"
+    with RunLog("demo-snowflake-emulator", verbose=verbose, now=now) as log:
+        banner = mode_banner(days, settings.sources_mode())
+        log.say(f"ops_metrics demo on the Snowflake emulator: {banner}")
+        log.say(f"  run log: {log.path}")
+        log.say("  starting a fakesnow server ...")
+        with running_emulator(data_dir) as emulator, emulator_environment(emulator):
+            log.say(f"  fakesnow on http://{emulator.host}:{emulator.port}  (data in {data_dir})")
+            log.say(
+                f"  loader -> {DATABASE}.RAW, dbt --target {settings.dbt_target()} -> "
+                f"{DATABASE}.STAGING / INTERMEDIATE / MARTS"
+            )
+            with log.captured():
+                instance = dg.DagsterInstance.get()
+                steps = PipelineSteps.from_definitions(
+                    now=now, days=days, defs=emulator_defs(), run_config=DETAILED
+                )
+            outcome = execute(steps, instance, log)
+            log.say("  stopping the fakesnow server ...")
+        summarize(outcome, steps.dashboards_index, log)
+        database_file = data_dir / f"{DATABASE}.db"
+        log.say(f"Emulator database: {database_file}  (a DuckDB file once the server has stopped:")
+        log.say(
+            f"  OPS_METRICS_DUCKDB_PATH={database_file} "
+            'ops-metrics sql "select * from marts.fct_ops__mttr_weekly limit 5")'
         )
-        instance = dg.DagsterInstance.get()
-        steps = PipelineSteps.from_definitions(now=now, days=days, defs=emulator_defs())
-        total = len(steps.steps)
-        for number, step in enumerate(steps.steps, start=1):
-            started = time.monotonic()
-            _say(f"[{number}/{total}] {step.label} ...")
-            result = step.run(instance)
-            took = time.monotonic() - started
-            state = "ok" if result.success else "FAILED"
-            _say(f"[{number}/{total}] {step.label}: {state} in {took:.1f}s {result.summary}")
-            if not result.success:
-                failures.append(step.label)
-        _say("  stopping the fakesnow server ...")
-    _say("")
-    database_file = data_dir / f"{DATABASE}.db"
-    _say(f"Emulator database: {database_file}  (a DuckDB file once the server has stopped:")
-    _say(f"  duckdb {database_file} -c 'select * from marts.fct_ops__mttr_weekly limit 5')")
-    _say(f"Server log: {emulator.log_path}")
-    _say(f"Runs in Dagster: DAGSTER_HOME={home} dagster dev")
-    if failures:
-        _say(f"{len(failures)} step(s) failed: {', '.join(failures)}")
-        return 1
-    return 0
+        log.say(f"Server log: {emulator.log_path}")
+        log.say(f"Runs in Dagster: DAGSTER_HOME={home} dagster dev")
+        log.say(f"Run log: {log.path}")
+        return 0 if outcome.success else 1

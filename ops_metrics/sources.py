@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlparse
@@ -65,11 +66,16 @@ MAX_DECODED_ENV = ("OPS_METRICS_HTTP_MAX_DECODED_BYTES", 256 * MIB)
 RETRY_BUDGET_ENV = ("OPS_METRICS_RETRY_BUDGET_SECONDS", 90.0)
 PAGE_BUDGET_ENV = ("OPS_METRICS_PAGE_BUDGET_PER_DAY", 2400)
 
+# What to do about a variable live mode needs, said the same way everywhere.
+LIVE_HINT = "set it, or run on the built-in simulators with OPS_METRICS_SOURCES=simulated"
+
 
 def require_env(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ConfigurationError(f"environment variable {name} is not set (needed in live mode)")
+        raise ConfigurationError(
+            f"environment variable {name} is not set (needed in live mode): {LIVE_HINT}"
+        )
     return header_safe(name, value)
 
 
@@ -107,6 +113,10 @@ def env_number(setting: tuple[str, float | int], override: float | int | None) -
     if not value > 0 or math.isinf(value):
         raise ConfigurationError(f"{name} must be a positive number, got {raw!r}")
     return value
+
+
+def missing_envs(names: Sequence[str]) -> list[str]:
+    return [name for name in names if not os.environ.get(name, "").strip()]
 
 
 def checked_base_url(env: str, value: str) -> str:
@@ -178,6 +188,24 @@ class SourcesResource(dg.ConfigurableResource):
         per_day = env_number(PAGE_BUDGET_ENV, self.page_budget_per_day)
         days = max(window, timedelta(hours=1)) / timedelta(days=1)
         return max(1, math.ceil(per_day * days))
+
+    def require_live(self, source: str, envs: Sequence[str]) -> None:
+        """Live mode: fail naming every one of `envs` that is unset, before anything is read (an
+        adapter reading them one at a time would name only the first)."""
+        if self.simulated:
+            return
+        missing = missing_envs(envs)
+        if len(missing) == 1:
+            raise ConfigurationError(
+                f"{source}: environment variable {missing[0]} is not set (needed in live mode): "
+                f"{LIVE_HINT}"
+            )
+        if missing:
+            raise ConfigurationError(
+                f"{source}: environment variables {', '.join(missing)} are not set (needed in "
+                f"live mode): set them, or run on the built-in simulators with "
+                "OPS_METRICS_SOURCES=simulated"
+            )
 
     def secret(self, env: str, simulated_value: str) -> str:
         value = simulated_value if self.simulated else require_env(env)

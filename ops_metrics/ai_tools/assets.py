@@ -54,6 +54,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         window = partition_window(context)  # first: a reversed range fails before any request
         adapter = load_adapter(tool)
         source = f"ai_tools/{tool.name}"
+        sources.require_live(source, tool.live_envs)
         client = adapter.client(tool, sources)
         # Each day is one listing (fetch_day), so the page budget is a day's.
         extractor = APIExtractor(

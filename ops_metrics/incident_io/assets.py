@@ -56,6 +56,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         window = incremental_window(partition, previous.loaded_through, OVERLAP)
         if window.start < partition.start - OVERLAP:
             context.log.warning(f"catching up from {window.start.isoformat()} (loads fell behind)")
+        sources.require_live(f"incident_io/{workspace.name}", workspace.live_envs)
         api_key = sources.secret(workspace.api_key_env, INCIDENT_IO_KEYS[workspace.name])
         client = sources.client(
             workspace.base_url_env,
