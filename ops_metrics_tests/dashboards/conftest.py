@@ -17,7 +17,9 @@ from dagster_dbt import DbtCliResource
 from ops_metrics.dashboards.assets import dashboards
 from ops_metrics.dbt.assets import ops_metrics_dbt_assets
 from ops_metrics.dbt.project import ops_metrics_dbt_project
+from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics.warehouse.table import LOAD_LOG
 from ops_metrics_tests.dbt.raw_fixture import create_raw_tables, usage
 
 SEVERITY_NAMES = {"SEV1": "Critical", "SEV2": "Major", "SEV3": "Minor"}
@@ -68,6 +70,36 @@ def _adjust_fixture(path: Path, now: datetime) -> None:
                 f"values ({marks})",
                 [[r[c] for c in columns] for r in rows if r["tool"] == tool],
             )
+        log_loads(con, now, LOADED_DAYS)
+
+
+# How far back the fixture says every source was loaded: six complete weeks or more, so the
+# rolling 28-day figures of the last two complete weeks have their whole window (the fixture's
+# incidents and usage are all within 20 days; the weeks before simply had none).
+LOADED_DAYS = 42
+
+
+def log_loads(con: duckdb.DuckDBPyConnection, now: datetime, days: int) -> None:
+    """The load log the stage-and-merge IO manager would have written had the fixture come
+    through ingestion: every registry source loaded over [now - days, last whole hour)."""
+    end = now.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=days)
+    columns = ", ".join(c.name for c in LOAD_LOG.all_columns)
+    types = ", ".join(f"{c.name} {c.type}" for c in LOAD_LOG.all_columns)
+    con.execute(f"create table if not exists {LOAD_LOG.qualified} ({types})")
+    con.executemany(
+        f"insert into {LOAD_LOG.qualified} ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [source, source.split("/")[0], start, end, 0, now, now, "fixture"]
+            for source in SOURCES
+        ],
+    )
+
+
+SOURCES = [
+    *("/".join(ws.asset_key) for ws in WORKSPACES),
+    *("/".join(tool.asset_key) for tool in TOOLS),
+]
 
 
 @pytest.fixture(scope="module")
