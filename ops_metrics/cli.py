@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ops_metrics.demo import DEFAULT_DAYS
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ops-metrics", description=__doc__)
@@ -12,7 +14,10 @@ def main(argv: list[str] | None = None) -> int:
 
     demo = sub.add_parser("demo", help="run the whole pipeline on recent simulated data")
     demo.add_argument(
-        "--days", type=int, default=7, help="how many recent days to ingest (default 7)"
+        "--days",
+        type=int,
+        default=DEFAULT_DAYS,
+        help=f"how many recent days to ingest (default {DEFAULT_DAYS}: every week the dashboards show)",
     )
     demo.add_argument(
         "--target",

@@ -34,7 +34,12 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def run_demo(days: int = 7, target: str = "duckdb") -> int:
+# Enough history for every period the dashboards show: 12 complete weeks, each with its whole
+# 28-day window (ops_metrics.dashboards.data.HISTORY_DAYS).
+DEFAULT_DAYS = 112
+
+
+def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb") -> int:
     if target == "snowflake-emulator":
         from ops_metrics.snowflake_emulator import run_emulator_demo
 
@@ -56,7 +61,14 @@ def run_demo(days: int = 7, target: str = "duckdb") -> int:
     home = _instance_home()
     instance = dg.DagsterInstance.get()
     now = datetime.now(UTC)
-    steps = PipelineSteps.from_definitions(now=now, days=days)
+    from ops_metrics.sources import SourcesResource
+
+    # The default demo backfills months of history; the simulated vendors' rate limits (Cursor's
+    # pacing) would make that minutes of waiting for nothing. Live mode is unaffected.
+    sources = SourcesResource(mode=settings.sources_mode(), simulator_rate_limits=False)
+    steps = PipelineSteps.from_definitions(
+        now=now, days=days, resource_overrides={"sources": sources}
+    )
     _say(f"ops_metrics demo: {days} days of simulated data up to {now:%Y-%m-%d %H:%M} UTC")
     _say(f"  warehouse: {settings.duckdb_path()}")
     failures = []

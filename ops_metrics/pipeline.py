@@ -100,13 +100,19 @@ class PipelineSteps:
 
     @classmethod
     def from_definitions(
-        cls, now: datetime, days: int, defs: dg.Definitions | None = None
+        cls,
+        now: datetime,
+        days: int,
+        defs: dg.Definitions | None = None,
+        resource_overrides: dict[str, Any] | None = None,
     ) -> PipelineSteps:
+        """`resource_overrides` replace the definitions' resources of the same key (the demo
+        lifts the simulators' rate limits for its backfill)."""
         if defs is None:
             from ops_metrics.definitions import defs as loaded
 
             defs = loaded
-        resources = defs.resources or {}
+        resources = {**(defs.resources or {}), **(resource_overrides or {})}
         graph = defs.resolve_asset_graph()
         steps: list[Step] = []
         downstream: list[dg.AssetKey] = []
