@@ -5,6 +5,7 @@ seed) and enough engineers for the AI privacy threshold (5) on some tools but no
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,7 +71,6 @@ def _adjust_fixture(path: Path, now: datetime) -> None:
                 f"values ({marks})",
                 [[r[c] for c in columns] for r in rows if r["tool"] == tool],
             )
-        log_loads(con, now, LOADED_DAYS)
 
 
 # How far back the fixture says every source was loaded: six complete weeks or more, so the
@@ -89,10 +89,7 @@ def log_loads(con: duckdb.DuckDBPyConnection, now: datetime, days: int) -> None:
     con.execute(f"create table if not exists {LOAD_LOG.qualified} ({types})")
     con.executemany(
         f"insert into {LOAD_LOG.qualified} ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [source, source.split("/")[0], start, end, 0, now, now, "fixture"]
-            for source in SOURCES
-        ],
+        [[source, source.split("/")[0], start, end, 0, now, now, "fixture"] for source in SOURCES],
     )
 
 
@@ -102,9 +99,8 @@ SOURCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    root = tmp_path_factory.mktemp("dashboards")
+@contextmanager
+def _build(root: Path, loaded_days: int) -> Iterator[BuiltSite]:
     home, path = root / "home", root / "warehouse.duckdb"
     now = datetime.now(UTC).replace(tzinfo=None)
     with pytest.MonkeyPatch.context() as mp:
@@ -113,6 +109,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
         mp.setenv("OPS_METRICS_TARGET", "duckdb")
         create_raw_tables(path, now)
         _adjust_fixture(path, now)
+        with duckdb.connect(str(path)) as con:
+            log_loads(con, now, loaded_days)
         dbt = DbtCliResource(project_dir=ops_metrics_dbt_project, target="duckdb")
         result = dg.materialize(
             [ops_metrics_dbt_assets, dashboards],
@@ -122,12 +120,29 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
         yield BuiltSite(home, path, result, dbt)
 
 
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards"), LOADED_DAYS) as site:
+        yield site
+
+
+# As after `ops-metrics demo --days 3`: the same rows, but only three days logged as loaded.
+SHORT_DAYS = 3
+
+
+@pytest.fixture(scope="module")
+def short_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards-short"), SHORT_DAYS) as site:
+        yield site
+
+
 @pytest.fixture(autouse=True)
 def _shared_site_env(
     _isolated_home: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Tests using the shared build see its warehouse and home, not a fresh empty one."""
-    if "built_site" in request.fixturenames:
-        site: BuiltSite = request.getfixturevalue("built_site")
-        monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))
-        monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(site.warehouse))
+    """Tests using a shared build see its warehouse and home, not a fresh empty one."""
+    for name in ("built_site", "short_site"):
+        if name in request.fixturenames:
+            site: BuiltSite = request.getfixturevalue(name)
+            monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))
+            monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(site.warehouse))

@@ -1,0 +1,114 @@
+"""Dashboards never show a trend from a partly loaded period.
+
+Coverage comes from the load log (raw.ingestion_loads) through the dbt coverage marts: a week is
+plotted only when every source of its family loaded it whole, a rolling 28-day figure only when
+its whole window was, a week-over-week change only when both weeks were. The fixture's rows are
+the same in both builds; only what the log says was loaded differs (42 days, or 3 as after
+`ops-metrics demo --days 3`).
+"""
+
+import re
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from ops_metrics.dashboards.data import HISTORY_DAYS
+from ops_metrics.demo import DEFAULT_DAYS
+from ops_metrics_tests.dashboards.conftest import LOADED_DAYS, BuiltSite
+
+pytestmark = pytest.mark.slow
+
+PAGES = ("index.html", "engineering-health.html", "ai-adoption.html", "mttr.html")
+CHART_PAGES = PAGES[1:]
+# Every plotted mark (point or bar) carries "<series>, <week label>: <value>" as its title.
+MARK = re.compile(r"<(?:circle|rect)[^>]*><title>([^<]*)</title>")
+CHART = re.compile(r'<svg class="chart[^"]*" id="([^"]+)".*?</svg>', re.S)
+
+
+def marks(html: str, chart_id: str | None = None) -> list[str]:
+    """Week labels of the plotted marks (of one chart, or of every chart)."""
+    out = []
+    for match in CHART.finditer(html):
+        if chart_id is None or match.group(1) == chart_id:
+            out += [t.split(", ", 1)[1].rsplit(": ", 1)[0] for t in MARK.findall(match.group(0))]
+    return out
+
+
+def label_week(label: str, weeks: list[date]) -> date:
+    return next(w for w in weeks if f"{w:%d %b}" == label)
+
+
+def runs(site: BuiltSite, family: str) -> dict[date, int]:
+    return dict(
+        site.query(
+            "select week_start, consecutive_complete_weeks from marts.fct_ingestion__weekly_coverage "
+            f"where family = '{family}'"
+        )
+    )
+
+
+def test_the_coverage_marts_hold_exactly_the_logged_weeks(built_site: BuiltSite) -> None:
+    (end,) = built_site.query("select max(window_end) from raw.ingestion_loads")[0]
+    start = end - timedelta(days=LOADED_DAYS)
+    monday = (start + timedelta(days=(7 - start.weekday()) % 7)).date()
+    if datetime.combine(monday, datetime.min.time()) < start:
+        monday += timedelta(weeks=1)
+    expected = {}
+    while datetime.combine(monday + timedelta(days=7), datetime.min.time()) <= end:
+        expected[monday] = len(expected) + 1
+        monday += timedelta(weeks=1)
+    assert len(expected) >= 5
+    for family in ("incident_io", "ai_tools"):
+        assert {w: n for w, n in runs(built_site, family).items() if n} == expected, family
+    periods = built_site.query(
+        "select count(*), count(distinct source), min(covered_from), max(covered_until) "
+        "from marts.fct_ingestion__source_coverage"
+    )
+    assert periods == [(10, 10, start, end)]
+
+
+def test_no_week_that_was_not_loaded_whole_is_plotted(built_site: BuiltSite) -> None:
+    for page in CHART_PAGES:
+        html = (built_site.site / page).read_text()
+        plotted = marks(html)
+        assert plotted, page
+        # The week in progress is on the axis, starred, and has no mark.
+        assert re.search(r">\d\d \w{3}\*</text>", html), page
+        assert not [label for label in plotted if label.endswith("*")], page
+
+
+def test_rolling_slo_figures_need_their_whole_28_day_window(built_site: BuiltSite) -> None:
+    html = (built_site.site / "engineering-health.html").read_text()
+    loaded = runs(built_site, "incident_io")
+    weeks = sorted(loaded)
+    plotted = {label_week(label, weeks) for label in marks(html, "slo-attainment")}
+    assert plotted
+    assert all(loaded[w] >= 4 for w in plotted), {w: loaded[w] for w in plotted}
+
+
+def test_a_short_history_says_so_and_shows_no_trend(short_site: BuiltSite) -> None:
+    assert short_site.result.success
+    for page in PAGES:
+        html = (short_site.site / page).read_text()
+        assert "Not enough history loaded" in html, page
+        assert f"--days {HISTORY_DAYS}" in html, page
+        assert marks(html) == [], page
+        # No change arrow, no percentage change, no error budget or burn rate.
+        assert not re.search("[\u25b2\u25bc] \\d", html), page
+        assert not re.search(r"[+-]\d+ %", html), page
+    health = (short_site.site / "engineering-health.html").read_text()
+    assert "window not loaded" in health
+    assert not re.search(r"\d\.\d\d\u00d7", health)  # burn rate
+    (meta,) = [
+        m.materialization.metadata
+        for m in short_site.result.get_asset_materialization_events()
+        if m.materialization.asset_key.to_user_string() == "dashboards"
+    ]
+    # Unknown figures are absent (a missing value must not plot as 0 in Dagster's UI).
+    for figure in ("mttr_hours", "slo_attainment", "weekly_active_engineers"):
+        assert figure not in meta, figure
+    assert "incidents_last_week" not in meta
+
+
+def test_the_demo_loads_every_week_the_pages_need_by_default() -> None:
+    assert DEFAULT_DAYS >= HISTORY_DAYS
