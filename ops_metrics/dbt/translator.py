@@ -109,7 +109,10 @@ def mart_freshness_policy(dbt_resource_props: Mapping[str, Any]) -> dg.Freshness
     fqn = dbt_resource_props.get("fqn") or []
     if dbt_resource_props["resource_type"] != "model" or len(fqn) < 2 or fqn[1] != "marts":
         return None
-    for tag in dbt_resource_props.get("tags", []):
-        if tag in FRESHNESS_BY_DOMAIN:
-            return FRESHNESS_BY_DOMAIN[tag]
+    # A mart of both domains (the ingestion coverage marts) keeps the stricter, hourly promise:
+    # FRESHNESS_BY_DOMAIN lists it first.
+    tags = set(dbt_resource_props.get("tags", []))
+    for tag, policy in FRESHNESS_BY_DOMAIN.items():
+        if tag in tags:
+            return policy
     return None

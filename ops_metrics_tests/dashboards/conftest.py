@@ -136,12 +136,22 @@ def short_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
         yield site
 
 
+# As after `ops-metrics demo --days 14`: one or two complete weeks, no whole 28-day window.
+PARTIAL_DAYS = 14
+
+
+@pytest.fixture(scope="module")
+def partial_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards-partial"), PARTIAL_DAYS) as site:
+        yield site
+
+
 @pytest.fixture(autouse=True)
 def _shared_site_env(
     _isolated_home: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tests using a shared build see its warehouse and home, not a fresh empty one."""
-    for name in ("built_site", "short_site"):
+    for name in ("built_site", "short_site", "partial_site"):
         if name in request.fixturenames:
             site: BuiltSite = request.getfixturevalue(name)
             monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))

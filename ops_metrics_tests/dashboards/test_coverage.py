@@ -34,6 +34,16 @@ def marks(html: str, chart_id: str | None = None) -> list[str]:
     return out
 
 
+def series(html: str, chart_id: str) -> set[str]:
+    """Names of the series with at least one plotted mark in a chart."""
+    return {
+        t.split(", ", 1)[0]
+        for m in CHART.finditer(html)
+        if m.group(1) == chart_id
+        for t in MARK.findall(m.group(0))
+    }
+
+
 def label_week(label: str, weeks: list[date]) -> date:
     return next(w for w in weeks if f"{w:%d %b}" == label)
 
@@ -97,8 +107,8 @@ def test_a_short_history_says_so_and_shows_no_trend(short_site: BuiltSite) -> No
         assert not re.search("[\u25b2\u25bc] \\d", html), page
         assert not re.search(r"[+-]\d+ %", html), page
     health = (short_site.site / "engineering-health.html").read_text()
-    assert "window not loaded" in health
     assert not re.search(r"\d\.\d\d\u00d7", health)  # burn rate
+    assert "no week loaded whole" in health
     (meta,) = [
         m.materialization.metadata
         for m in short_site.result.get_asset_materialization_events()
@@ -112,3 +122,25 @@ def test_a_short_history_says_so_and_shows_no_trend(short_site: BuiltSite) -> No
 
 def test_the_demo_loads_every_week_the_pages_need_by_default() -> None:
     assert DEFAULT_DAYS >= HISTORY_DAYS
+
+
+def test_a_partial_history_shows_complete_weeks_but_no_28_day_figure(
+    partial_site: BuiltSite,
+) -> None:
+    assert partial_site.result.success
+    loaded = runs(partial_site, "incident_io")
+    assert 1 <= max(loaded.values()) < 4
+    health = (partial_site.site / "engineering-health.html").read_text()
+    assert "Partial history" in health
+    assert marks(health, "incidents-by-severity")  # complete weeks are shown
+    assert marks(health, "slo-attainment") == []
+    assert "window not loaded" in health
+    assert not re.search(r"\d\.\d\d\u00d7", health)  # burn rate
+    ai = (partial_site.site / "ai-adoption.html").read_text()
+    assert marks(ai, "adoption-cohorts")
+    # The "none" cohort counts engineers of the last 28 days: never from a shorter history.
+    assert "none" not in series(ai, "adoption-cohorts")
+    mttr = (partial_site.site / "mttr.html").read_text()
+    week = max(w for w, n in loaded.items() if n)
+    if loaded[week] < 2:  # the week before the last complete one was not loaded whole
+        assert not re.search("[\u25b2\u25bc\u25a0] \\d", mttr)
