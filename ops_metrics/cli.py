@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ops_metrics.demo import DEFAULT_DAYS
+from ops_metrics.demo import DEFAULT_DAYS, EMULATOR_DEFAULT_DAYS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,8 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--days",
         type=int,
-        default=DEFAULT_DAYS,
-        help=f"how many recent days to ingest (default {DEFAULT_DAYS}: every week the dashboards show)",
+        default=None,
+        help=(
+            f"how many recent days to ingest (default {DEFAULT_DAYS}, every week the dashboards "
+            f"show; {EMULATOR_DEFAULT_DAYS} on the Snowflake emulator)"
+        ),
     )
     demo.add_argument(
         "--target",

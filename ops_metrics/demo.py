@@ -37,13 +37,16 @@ def _say(message: str) -> None:
 # Enough history for every period the dashboards show: 12 complete weeks, each with its whole
 # 28-day window (ops_metrics.dashboards.data.HISTORY_DAYS).
 DEFAULT_DAYS = 112
+# The emulator demo shows the Snowflake SQL path, not the dashboards' history: a short load.
+EMULATOR_DEFAULT_DAYS = 7
 
 
-def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb") -> int:
+def run_demo(days: int | None = None, target: str = "duckdb") -> int:
     if target == "snowflake-emulator":
         from ops_metrics.snowflake_emulator import run_emulator_demo
 
-        return run_emulator_demo(days)
+        return run_emulator_demo(EMULATOR_DEFAULT_DAYS if days is None else days)
+    days = DEFAULT_DAYS if days is None else days
     import warnings
 
     import dagster as dg
