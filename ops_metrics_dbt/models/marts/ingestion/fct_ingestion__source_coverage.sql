@@ -50,7 +50,8 @@ final as (
         min(window_start) as covered_from,
         max(window_end) as covered_until,
         count(*) as loads,
-        max(loaded_at) as last_loaded_at
+        -- When the period was last loaded: load time, named like every load-time column.
+        max(loaded_at) as _loaded_at
     from numbered
     group by source, family, island
 
