@@ -14,7 +14,9 @@ import pytest
 
 from ops_metrics.dashboards.data import HISTORY_DAYS
 from ops_metrics.demo import DEFAULT_DAYS
+from ops_metrics_tests.dashboards.browser import chromium, chromium_path, inspect_page
 from ops_metrics_tests.dashboards.conftest import LOADED_DAYS, BuiltSite
+from ops_metrics_tests.dashboards.test_dashboards import artifacts_dir
 
 pytestmark = pytest.mark.slow
 
@@ -144,3 +146,21 @@ def test_a_partial_history_shows_complete_weeks_but_no_28_day_figure(
     week = max(w for w, n in loaded.items() if n)
     if loaded[week] < 2:  # the week before the last complete one was not loaded whole
         assert not re.search("[\u25b2\u25bc\u25a0] \\d", mttr)
+
+
+@pytest.mark.skipif(
+    chromium_path() is None, reason="chromium is not installed (apt-get install chromium)"
+)
+@pytest.mark.parametrize("history", ["short_site", "partial_site"])
+def test_screenshots_of_a_short_and_a_partial_history(
+    history: str, request: pytest.FixtureRequest
+) -> None:
+    site: BuiltSite = request.getfixturevalue(history)
+    # Beside, not inside, the shared build's directory (its test clears that one).
+    shots = artifacts_dir().with_name(f"dashboards-{history.removesuffix('_site')}")
+    with chromium() as endpoint:
+        for page in PAGES:
+            shot = shots / page.replace(".html", ".png")
+            report = inspect_page(endpoint, site.site / page, shot)
+            assert report.console_errors == [], page
+            assert shot.stat().st_size > 10_000, page
