@@ -34,7 +34,7 @@ def summary(headlines: Headlines, index: str) -> str:
             "|---|---|",
             f"| MTTR | {fmt(headlines.mttr_hours, '{:.1f} h')} |",
             f"| SLO attainment (28 days, pooled) | {fmt(headlines.slo_attainment, '{:.1%}')} |",
-            f"| SLOs missing objective | {headlines.slos_missing_objective} |",
+            f"| SLOs missing objective | {fmt(headlines.slos_missing_objective, '{}')} |",
             f"| Weekly active engineers (AI tools, week of {ai_week}) | "
             f"{fmt(headlines.weekly_active_engineers, '{:,}')} |",
         ]

@@ -17,7 +17,7 @@ class Headlines:
     mttr_hours: float | None
     mttd_hours: float | None
     slo_attainment: float | None  # rolling window, all SLOs pooled
-    slos_missing_objective: int
+    slos_missing_objective: int | None  # None: no SLO window loaded whole
     weekly_active_engineers: int | None
     ai_week: date | None = None  # the last ISO week every AI tool loaded whole
 
@@ -71,7 +71,9 @@ def compute(data: DashboardData) -> Headlines:
         mttr_hours=_hours(incidents, "ttr_sec"),
         mttd_hours=_hours(incidents, "ttd_sec"),
         slo_attainment=pooled_attainment(slo),
-        slos_missing_objective=sum(1 for r in slo if r["is_meeting_objective"] is False),
+        slos_missing_objective=sum(1 for r in slo if r["is_meeting_objective"] is False)
+        if slo
+        else None,
         weekly_active_engineers=everyone[0]["active_engineers"] if everyone else None,
         ai_week=ai_week,
     )

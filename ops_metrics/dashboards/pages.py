@@ -235,6 +235,9 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
                 *(str(counts[(ws, s)]) for s in severities),
                 f"<strong>{sum(counts[(ws, s)] for s in severities)}</strong>",
             ]
+            if recent
+            # No week loaded whole: a count would read as "no incidents".
+            else [escape(ws), *([NA] * (len(severities) + 1))]
             for ws in workspaces
         ],
     )
@@ -335,7 +338,7 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
             _kpi("SLO attainment (28 days)", _pct(headlines.slo_attainment), "all SLOs pooled"),
             _kpi(
                 "SLOs missing objective",
-                str(headlines.slos_missing_objective),
+                _num(headlines.slos_missing_objective),
                 f"of the workspace {TIMES} severity SLOs",
             ),
             _kpi(
@@ -676,7 +679,7 @@ def overview_kpis(headlines: Headlines) -> str:
             [
                 _kpi("MTTR last week", _hours(headlines.mttr_hours), week),
                 _kpi("SLO attainment (28 days)", _pct(headlines.slo_attainment), "all SLOs pooled"),
-                _kpi("SLOs missing objective", str(headlines.slos_missing_objective), week),
+                _kpi("SLOs missing objective", _num(headlines.slos_missing_objective), week),
                 _kpi(
                     "Weekly active engineers",
                     _num(headlines.weekly_active_engineers),

@@ -24,6 +24,9 @@ PAGES = ("index.html", "engineering-health.html", "ai-adoption.html", "mttr.html
 CHART_PAGES = PAGES[1:]
 # Every plotted mark (point or bar) carries "<series>, <week label>: <value>" as its title.
 MARK = re.compile(r"<(?:circle|rect)[^>]*><title>([^<]*)</title>")
+UNKNOWN_SLOS_MISSING = (
+    '<div class="label">SLOs missing objective</div><div class="value">\u2013</div>'
+)
 CHART = re.compile(r'<svg class="chart[^"]*" id="([^"]+)".*?</svg>', re.S)
 
 
@@ -111,6 +114,7 @@ def test_a_short_history_says_so_and_shows_no_trend(short_site: BuiltSite) -> No
     health = (short_site.site / "engineering-health.html").read_text()
     assert not re.search(r"\d\.\d\d\u00d7", health)  # burn rate
     assert "no week loaded whole" in health
+    assert UNKNOWN_SLOS_MISSING in health  # not "0": nothing is known
     (meta,) = [
         m.materialization.metadata
         for m in short_site.result.get_asset_materialization_events()
@@ -137,6 +141,7 @@ def test_a_partial_history_shows_complete_weeks_but_no_28_day_figure(
     assert marks(health, "incidents-by-severity")  # complete weeks are shown
     assert marks(health, "slo-attainment") == []
     assert "window not loaded" in health
+    assert UNKNOWN_SLOS_MISSING in health
     assert not re.search(r"\d\.\d\d\u00d7", health)  # burn rate
     ai = (partial_site.site / "ai-adoption.html").read_text()
     assert marks(ai, "adoption-cohorts")
