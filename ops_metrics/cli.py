@@ -59,7 +59,7 @@ def positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ops_metrics.demo import DEFAULT_DAYS
+    from ops_metrics.demo import DEFAULT_DAYS, EMULATOR_DEFAULT_DAYS
 
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
@@ -76,9 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--days",
         type=positive_int,
-        default=DEFAULT_DAYS,
+        default=None,
         metavar="DAYS",
-        help=f"how many recent days to load, at least 1 (default {DEFAULT_DAYS})",
+        help=(
+            f"how many recent days to load, at least 1 (default {DEFAULT_DAYS}, every week the "
+            f"dashboards show; {EMULATOR_DEFAULT_DAYS} on the Snowflake emulator)"
+        ),
     )
     demo.add_argument(
         "--target",

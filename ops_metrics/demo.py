@@ -9,6 +9,7 @@ instance under $OPS_METRICS_HOME so `dagster dev` shows them afterwards.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,8 +23,12 @@ if TYPE_CHECKING:
 
     from ops_metrics.pipeline import PipelineSteps
 
-# How many recent days `ops-metrics demo` loads when `--days` is not given.
-DEFAULT_DAYS = 7
+# How many recent days `ops-metrics demo` loads when `--days` is not given: enough history for
+# every period the dashboards show, 12 complete weeks, each with its whole 28-day window
+# (ops_metrics.dashboards.data.HISTORY_DAYS).
+DEFAULT_DAYS = 112
+# The emulator demo shows the Snowflake SQL path, not the dashboards' history: a short load.
+EMULATOR_DEFAULT_DAYS = 7
 
 # Kept for callers of the old private name (tests, the emulator demo before it moved).
 _instance_home = instance_home
@@ -131,12 +136,13 @@ def summarize(outcome: Outcome, dashboards_index: str | None, log: RunLog) -> No
         log.say(f"Dashboards: {dashboards_index}  (static files: open in a browser, no server)")
 
 
-def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb", verbose: bool = False) -> int:
+def run_demo(days: int | None = None, target: str = "duckdb", verbose: bool = False) -> int:
     mode = settings.sources_mode()  # a bad OPS_METRICS_SOURCES fails here, naming the variable
     if target == "snowflake-emulator":
         from ops_metrics.snowflake_emulator import run_emulator_demo
 
-        return run_emulator_demo(days, verbose=verbose)
+        return run_emulator_demo(EMULATOR_DEFAULT_DAYS if days is None else days, verbose=verbose)
+    days = DEFAULT_DAYS if days is None else days
     now = datetime.now(UTC)
     with RunLog("demo", verbose=verbose, now=now) as log:
         log.say(f"ops_metrics demo: {mode_banner(days, mode)}, up to {now:%Y-%m-%d %H:%M} UTC")
@@ -152,10 +158,26 @@ def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb", verbose: bool = F
             # SQL.
             ops_metrics_dbt_project.preparer.prepare(ops_metrics_dbt_project)
             from ops_metrics.pipeline import DETAILED, PipelineSteps
+            from ops_metrics.sources import SourcesResource
 
             home = instance_home()
             instance = dg.DagsterInstance.get()
-            steps = PipelineSteps.from_definitions(now=now, days=days, run_config=DETAILED)
+            # A single-run backfill of 112 days is 2,688 hourly partitions per workspace, and
+            # Dagster's SQLite storage writes each planned partition as its own event (about half
+            # of the run's time). One planned event per asset instead; the price is that a failed
+            # backfill run does not mark its partitions failed in the UI (the run itself shows as
+            # failed).
+            os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
+            # The default demo backfills months of history; the simulated vendors' rate limits
+            # (Cursor's pacing) would make that minutes of waiting for nothing. Live mode keeps
+            # the real limits (they are the vendors').
+            sources = SourcesResource(mode=mode, simulator_rate_limits=False)
+            steps = PipelineSteps.from_definitions(
+                now=now,
+                days=days,
+                run_config=DETAILED,
+                resource_overrides={"sources": sources},
+            )
         outcome = execute(steps, instance, log)
         summarize(outcome, steps.dashboards_index, log)
         warehouse = settings.duckdb_path()

@@ -265,13 +265,16 @@ class PipelineSteps:
         days: int,
         defs: dg.Definitions | None = None,
         run_config: dict[str, Any] | None = None,
+        resource_overrides: dict[str, Any] | None = None,
     ) -> PipelineSteps:
-        """`run_config` is every run's (default: Dagster's console logger at WARNING)."""
+        """`run_config` is every run's (default: Dagster's console logger at WARNING);
+        `resource_overrides` replace the definitions' resources of the same key (the demo lifts
+        the simulators' rate limits for its backfill)."""
         if defs is None:
             from ops_metrics.definitions import defs as loaded
 
             defs = loaded
-        resources = defs.resources or {}
+        resources = {**(defs.resources or {}), **(resource_overrides or {})}
         graph = defs.resolve_asset_graph()
         planned: list[tuple[str, str, tuple[str, str] | None, dg.AssetKey | None]] = []
         jobs: list[dg.UnresolvedAssetJobDefinition] = []

@@ -19,6 +19,17 @@ from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
 DAILY = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone="UTC")
+# Who answers for AI usage data in the UI (Dagster owners: a team or an email).
+OWNER = "team:developer-productivity"
+# The vendor as a Dagster kind (the UI shows its icon where it knows one); "api" otherwise.
+VENDOR_KINDS = {
+    "llm_gateway": "litellm",
+    "claude_code": "anthropic",
+    "cursor": "cursor",
+    "github_copilot": "github",
+    "amp": "sourcegraph",
+    "openai": "openai",
+}
 
 
 def _days(start: datetime, end: datetime) -> list[date]:
@@ -36,10 +47,14 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         io_manager_key="warehouse_io_manager",
         group_name="ai_tools",
         pool=WAREHOUSE_POOL,
-        kinds={"python"},
+        # The graph labels a node with the key's last part ("daily_usage" seven times): the
+        # vendor's kind, the owners and the description's first words say which tool it is.
+        kinds={"python", VENDOR_KINDS.get(tool.name, "api")},
+        owners=[OWNER],
         description=(
-            f"Daily usage of {tool.vendor} per engineer, merged into `{spec.qualified}` "
-            "(one row per tool, engineer and day; re-pulling a day replaces it)."
+            f"{tool.name} ({tool.vendor}): daily usage per engineer, merged into "
+            f"`{spec.qualified}` (one row per tool, engineer and day; re-pulling a day "
+            "replaces it)."
         ),
         metadata={
             "table": spec.qualified,

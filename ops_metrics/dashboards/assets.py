@@ -23,7 +23,9 @@ def summary(headlines: Headlines, index: str) -> str:
     def fmt(value: float | int | None, pattern: str) -> str:
         return "n/a" if value is None else pattern.format(value)
 
+    # Only weeks every source of the family loaded whole ("n/a" until there is one).
     week = f"{headlines.week:%Y-%m-%d}" if headlines.week else "n/a"
+    ai_week = f"{headlines.ai_week:%Y-%m-%d}" if headlines.ai_week else "n/a"
     return "\n".join(
         [
             f"**Week of {week}** ([open the dashboards]({index}))",
@@ -32,8 +34,9 @@ def summary(headlines: Headlines, index: str) -> str:
             "|---|---|",
             f"| MTTR | {fmt(headlines.mttr_hours, '{:.1f} h')} |",
             f"| SLO attainment (28 days, pooled) | {fmt(headlines.slo_attainment, '{:.1%}')} |",
-            f"| SLOs missing objective | {headlines.slos_missing_objective} |",
-            f"| Weekly active engineers | {fmt(headlines.weekly_active_engineers, '{:,}')} |",
+            f"| SLOs missing objective | {fmt(headlines.slos_missing_objective, '{}')} |",
+            f"| Weekly active engineers (AI tools, week of {ai_week}) | "
+            f"{fmt(headlines.weekly_active_engineers, '{:,}')} |",
         ]
     )
 
@@ -66,7 +69,12 @@ def dashboards(
             context.log_event(
                 dg.AssetObservation(
                     asset_key=dg.AssetKey(["marts", mart]),
-                    metadata={**values, "week": dg.MetadataValue.text(str(headlines.week))},
+                    metadata={
+                        **values,
+                        "week": dg.MetadataValue.text(
+                            str(headlines.ai_week if "ai_telemetry" in mart else headlines.week)
+                        ),
+                    },
                 )
             )
     return dg.MaterializeResult(

@@ -8,7 +8,7 @@ dbt manifest, so a Snowflake developer sandbox (sandbox_<user>_marts) is read as
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
@@ -17,12 +17,23 @@ from typing import Any
 from ops_metrics.warehouse.base import WarehouseResource
 
 WEEKS_SHOWN = 12
+# The longest window a shown figure spans: the rolling 28-day SLO attainment and the AI cohorts'
+# 28-day population, i.e. the week itself and 3 before it.
+WINDOW_WEEKS = 4
+# Days of history for every shown week to be complete with its 28-day window: the weeks shown,
+# the 3 weeks before the first of them, and up to a week of partial days at either end. The
+# demo's default.
+HISTORY_DAYS = 7 * (WEEKS_SHOWN + WINDOW_WEEKS)
 MARTS = (
     "fct_ops__incidents",
     "fct_ops__mttr_weekly",
     "fct_ops__slo_attainment",
     "fct_ai_telemetry__weekly_adoption",
+    "fct_ingestion__weekly_coverage",
+    "fct_ingestion__source_coverage",
 )
+# Source family (the first part of an ingestion asset key) of each dashboard domain.
+FAMILIES = {"ops": "incident_io", "ai": "ai_tools"}
 Row = dict[str, Any]
 
 
@@ -45,6 +56,22 @@ def week_start(day: date) -> date:
 
 
 @dataclass
+class Coverage:
+    """What one source family has loaded whole, from the dbt coverage marts: a figure over a
+    period is shown only when every week of that period is complete."""
+
+    runs: dict[date, int] = field(default_factory=dict)  # week -> complete weeks ending with it
+    periods: list[Row] = field(default_factory=list)  # per source: covered_from, covered_until
+
+    def complete(self, week: date | None, weeks: int = 1) -> bool:
+        """`week` and the `weeks - 1` weeks before it are all fully loaded."""
+        return week is not None and self.runs.get(week, 0) >= weeks
+
+    def complete_weeks(self, weeks: list[date]) -> list[date]:
+        return [w for w in weeks if self.complete(w)]
+
+
+@dataclass
 class DashboardData:
     as_of_ops: datetime | None
     as_of_ai: datetime | None
@@ -53,12 +80,16 @@ class DashboardData:
     mttr_weekly: list[Row]
     slo: list[Row]
     adoption: list[Row]
+    # "ops" (Incident.io) and "ai" (AI tools): which weeks each family has loaded whole.
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+
+    def covered(self, domain: str) -> Coverage:
+        return self.coverage.get(domain) or Coverage()
 
     @property
     def complete_weeks(self) -> list[date]:
-        """Weeks that ended before the data's as-of day (the last one is usually partial)."""
-        as_of = (self.as_of_ops or datetime.min).date()
-        return [w for w in self.weeks if w + timedelta(days=7) <= as_of]
+        """Shown weeks every Incident.io workspace has loaded whole (never the week in progress)."""
+        return self.covered("ops").complete_weeks(self.weeks)
 
 
 def _plain(value: Any) -> Any:
@@ -159,10 +190,44 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
     )
     for row in incidents:
         row["week_start"] = week_start(row["incident_date"])
+    coverage = _coverage(warehouse)
     # Start at the first week with data: a young warehouse should not show empty months.
     first = min(
         [r["week_start"] for r in incidents] + [r["week_start"] for r in adoption],
         default=weeks[-1],
     )
     weeks = [w for w in weeks if w >= first]
-    return DashboardData(ops_as_of, ai_as_of, weeks, incidents, mttr, slo, adoption)
+    return DashboardData(ops_as_of, ai_as_of, weeks, incidents, mttr, slo, adoption, coverage)
+
+
+def _coverage(warehouse: WarehouseResource) -> dict[str, Coverage]:
+    weekly = _select(
+        warehouse,
+        "fct_ingestion__weekly_coverage",
+        ["family", "week_start", "consecutive_complete_weeks"],
+        "is_complete",
+    )
+    periods = _select(
+        warehouse,
+        "fct_ingestion__source_coverage",
+        ["source", "family", "covered_from", "covered_until"],
+        "covered_until > covered_from",
+    )
+    out = {}
+    for domain, family in FAMILIES.items():
+        out[domain] = Coverage(
+            {
+                _day(r["week_start"]): int(r["consecutive_complete_weeks"])
+                for r in weekly
+                if r["family"] == family
+            },
+            sorted(
+                (r for r in periods if r["family"] == family),
+                key=lambda r: (r["source"], r["covered_from"]),
+            ),
+        )
+    return out
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value

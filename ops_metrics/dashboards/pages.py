@@ -12,8 +12,15 @@ from typing import Any
 
 from ops_metrics.dashboards import charts
 from ops_metrics.dashboards.charts import Chart, Series
-from ops_metrics.dashboards.data import DashboardData, Row
-from ops_metrics.dashboards.headlines import Headlines, pooled_attainment
+from ops_metrics.dashboards.data import (
+    HISTORY_DAYS,
+    WEEKS_SHOWN,
+    WINDOW_WEEKS,
+    Coverage,
+    DashboardData,
+    Row,
+)
+from ops_metrics.dashboards.headlines import Headlines, pooled_attainment, window_loaded
 
 SEVERITIES = ("Critical", "Major", "Minor")
 # Typographic characters as escapes (ruff RUF001 flags the literal look-alikes).
@@ -25,13 +32,72 @@ def _week_label(week: date) -> str:
     return f"{week:%d %b}"
 
 
-def _labels(data: DashboardData) -> list[str]:
-    """Week labels; the week still in progress is starred (its figures are partial)."""
-    complete = set(data.complete_weeks)
+def _labels(data: DashboardData, domain: str = "ops") -> list[str]:
+    """Week labels; a week not loaded whole (the one in progress, a gap) is starred."""
+    complete = set(data.covered(domain).complete_weeks(data.weeks))
     return [_week_label(w) + ("" if w in complete else "*") for w in data.weeks]
 
 
-PARTIAL_NOTE = "* week in progress: its figures are partial."
+PARTIAL_NOTE = (
+    "* not loaded whole (the week in progress, or a gap in the loads): nothing is plotted for it."
+)
+
+
+def _only_complete(
+    values: list[Any], weeks: list[date], coverage: Coverage, span: int = 1
+) -> list[Any]:
+    """A week's value only where the week (and the `span - 1` before it) was loaded whole: a
+    count, mean or ratio of a partly loaded week reads as a trend that is not there."""
+    return [v if coverage.complete(w, span) else None for v, w in zip(values, weeks, strict=True)]
+
+
+def _period(start: date, end: date) -> str:
+    """[start, end) as the days it holds, e.g. 11 Aug - 30 Nov 2026."""
+    last = end - timedelta(days=1)
+    return f"{start:%d %b} {NA} {last:%d %b %Y}" if last > start else f"{start:%d %b %Y}"
+
+
+def coverage_section(data: DashboardData, domain: str, sources_label: str) -> str:
+    """What this page's sources have loaded, and a warning when it is too little to show the
+    page's periods: which weeks are complete, and each source's loaded periods."""
+    coverage = data.covered(domain)
+    complete = coverage.complete_weeks(data.weeks)
+    longest = max((coverage.runs.get(w, 0) for w in complete), default=0)
+    if not complete:
+        warning = (
+            f"Not enough history loaded: no week of {sources_label} is loaded whole yet, so this "
+            "page shows no weekly figure. Each figure needs a complete ISO week (Monday to "
+            f"Sunday, every source), rolling 28-day figures {WINDOW_WEEKS} in a row. Load at "
+            f"least {HISTORY_DAYS} days, e.g. <code>ops-metrics demo --days {HISTORY_DAYS}</code>."
+        )
+    elif longest < WINDOW_WEEKS or len(complete) < min(len(data.weeks) - 1, WEEKS_SHOWN - 1):
+        warning = (
+            f"Partial history: {len(complete)} complete week(s) of {sources_label} loaded. "
+            f"Rolling 28-day figures need {WINDOW_WEEKS} complete weeks in a row and are left "
+            f"out where that is missing. Load {HISTORY_DAYS} days for every week shown, e.g. "
+            f"<code>ops-metrics demo --days {HISTORY_DAYS}</code>."
+        )
+    else:
+        warning = ""
+    summary = (
+        f"{len(complete)} complete week(s) of {escape(sources_label)}: "
+        f"{complete[0]:%d %b} {NA} {complete[-1] + timedelta(days=6):%d %b %Y}"
+        if complete
+        else f"No complete week of {escape(sources_label)} loaded"
+    )
+    items = "".join(
+        f"<li><code>{escape(r['source'])}</code>: "
+        f"{escape(_period(r['covered_from'].date(), r['covered_until'].date()))}"
+        f'<span class="muted"> ({r["covered_from"]:%Y-%m-%d %H:%M} to '
+        f"{r['covered_until']:%Y-%m-%d %H:%M} UTC)</span></li>"
+        for r in coverage.periods
+    )
+    details = (
+        f"<details><summary>{summary}</summary>"
+        f"<ul>{items or '<li>Nothing loaded yet.</li>'}</ul></details>"
+    )
+    banner = f'<p class="warning" role="status">{warning}</p>' if warning else ""
+    return f'<section class="coverage" aria-label="Loaded history">{banner}{details}</section>'
 
 
 def _minutes(seconds: float | None) -> str:
@@ -117,6 +183,7 @@ def _workspaces(data: DashboardData) -> list[str]:
 
 def engineering_health(data: DashboardData, headlines: Headlines) -> str:
     weeks, labels = data.weeks, _labels(data)
+    coverage = data.covered("ops")
     severities = [s for s in SEVERITIES if any(r["severity"] == s for r in data.incidents)]
     if any(r["severity"] not in SEVERITIES for r in data.incidents):
         severities.append("Other")
@@ -132,10 +199,10 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
             [
                 Series(
                     s,
-                    _by_week(
-                        [r for r in data.incidents if severity_of(r) == s],
+                    _only_complete(
+                        _by_week([r for r in data.incidents if severity_of(r) == s], weeks, len),
                         weeks,
-                        len,
+                        coverage,
                     ),
                     charts.SEVERITY_COLOURS.get(s, "#6B7280"),
                 )
@@ -146,13 +213,21 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
         )
     )
     workspaces = _workspaces(data)
-    recent = set(weeks[-4:])
+    week = headlines.week
+    # The last 4 complete weeks up to the headline week (fewer when fewer were loaded whole).
+    recent = (
+        [w for w in (week - timedelta(weeks=n) for n in range(4)) if coverage.complete(w)]
+        if week
+        else []
+    )
     counts = defaultdict(int)
     for row in data.incidents:
         if row["week_start"] in recent:
             counts[(row["workspace"], severity_of(row))] += 1
     incident_table = _table(
-        "Incidents in the last 4 weeks (including the current one)",
+        f"Incidents in the {len(recent)} complete week(s) up to {week + timedelta(days=6):%d %b %Y}"
+        if recent and week
+        else "Incidents: no week loaded whole yet",
         ["Workspace", *severities, "Total"],
         [
             [
@@ -160,12 +235,21 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
                 *(str(counts[(ws, s)]) for s in severities),
                 f"<strong>{sum(counts[(ws, s)] for s in severities)}</strong>",
             ]
+            if recent
+            # No week loaded whole: a count would read as "no incidents".
+            else [escape(ws), *([NA] * (len(severities) + 1))]
             for ws in workspaces
         ],
     )
+    # A week's rolling attainment only when its whole 28-day window was loaded.
     attainment_series = [
         Series(
-            ws, _by_week([r for r in data.slo if r["workspace"] == ws], weeks, pooled_attainment)
+            ws,
+            _by_week(
+                [r for r in data.slo if r["workspace"] == ws and window_loaded(data, r)],
+                weeks,
+                pooled_attainment,
+            ),
         )
         for ws in workspaces
     ]
@@ -183,9 +267,8 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
             y_max=1.0,
             reference=(0.95, "95 % objective"),
         ),
-        empty_message="No incident with an SLO in this period",
+        empty_message="No 28-day window loaded whole with an incident with an SLO",
     )
-    week = headlines.week
     latest = sorted(
         (r for r in data.slo if r["week_start"] == week),
         key=lambda r: (
@@ -195,6 +278,8 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
     )
 
     def status(row: Row) -> str:
+        if not window_loaded(data, row):
+            return '<span class="badge none">window not loaded</span>'
         if row["is_meeting_objective"] is None:
             return '<span class="badge none">no incidents</span>'
         if row["is_meeting_objective"]:
@@ -229,6 +314,16 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
                 _num(r["rolling_burn_rate"], "{:.2f}" + TIMES),
                 status(r),
             ]
+            if window_loaded(data, r)
+            # Counts and ratios of a partly loaded window would be a fraction of the truth.
+            else [
+                escape(r["workspace"]),
+                escape(r["severity"]),
+                f"{r['resolution_target_hours']:g} h",
+                _pct(r["attainment_objective"], 0),
+                *([NA] * 5),
+                status(r),
+            ]
             for r in latest
         ],
         text_cols=2,
@@ -237,13 +332,13 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
         [
             _kpi(
                 "Incidents last week",
-                str(headlines.incidents),
-                f"week of {week:%d %b}" if week else "",
+                _num(headlines.incidents),
+                f"week of {week:%d %b}" if week else "no week loaded whole",
             ),
             _kpi("SLO attainment (28 days)", _pct(headlines.slo_attainment), "all SLOs pooled"),
             _kpi(
                 "SLOs missing objective",
-                str(headlines.slos_missing_objective),
+                _num(headlines.slos_missing_objective),
                 f"of the workspace {TIMES} severity SLOs",
             ),
             _kpi(
@@ -258,14 +353,14 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
         "misses, allowed = (1 &minus; objective) &times; incidents; burn rate 1&times; spends the budget exactly."
     )
     return (
-        f'<div class="kpis">{kpis}</div>'
-        f'<div class="grid">{_card("Incidents by severity", by_severity)}'
+        coverage_section(data, "ops", "Incident.io incidents") + f'<div class="kpis">{kpis}</div>'
+        f'<div class="grid">{_card("Incidents by severity", by_severity, PARTIAL_NOTE)}'
         f"{_card('Incidents by workspace', incident_table)}</div>"
         + _card(
             "SLO attainment",
             attainment_chart,
-            "Dashed line: the 95 % objective of Critical and Major SLOs (Minor: 90 %). "
-            + PARTIAL_NOTE,
+            "Dashed line: the 95 % objective of Critical and Major SLOs (Minor: 90 %). A week is "
+            f"plotted only when its whole 28-day window was loaded. {PARTIAL_NOTE}",
         )
         + _card("Error budget by SLO", slo_table, note)
     )
@@ -275,8 +370,10 @@ def engineering_health(data: DashboardData, headlines: Headlines) -> str:
 
 
 def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
-    weeks, labels = data.weeks, _labels(data)
-    rows = data.adoption
+    weeks, labels = data.weeks, _labels(data, "ai")
+    coverage = data.covered("ai")
+    # Only weeks every tool loaded whole: a week with one day loaded reads as a collapse.
+    rows = [r for r in data.adoption if coverage.complete(r["week_start"])]
     everyone = {r["week_start"]: r for r in rows if r["tool_group"] == "All tools"}
     groups = sorted({r["tool_group"] for r in rows} - {"All tools", "Other tools"})
     if any(r["tool_group"] == "Other tools" for r in rows):
@@ -319,7 +416,18 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
             "Adoption cohorts by tokens per engineer per week (all tools)",
             labels,
             [
-                Series(name, [everyone.get(w, {}).get(f"engineers_{name}") for w in weeks], colour)
+                Series(
+                    name,
+                    # `none` counts engineers active in the 28 days but not this week: it needs
+                    # the whole 28 days loaded.
+                    _only_complete(
+                        [everyone.get(w, {}).get(f"engineers_{name}") for w in weeks],
+                        weeks,
+                        coverage,
+                        WINDOW_WEEKS if name == "none" else 1,
+                    ),
+                    colour,
+                )
                 for name, colour in charts.COHORT_COLOURS.items()
             ],
             y_label="Engineers",
@@ -346,7 +454,7 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
         ),
         empty_message="No week with at least 5 active engineers",
     )
-    week = headlines.week
+    week = headlines.ai_week
     latest = [r for r in rows if r["week_start"] == week]
     latest.sort(
         key=lambda r: (
@@ -404,7 +512,7 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
             _kpi(
                 "Weekly active engineers",
                 _num(headlines.weekly_active_engineers),
-                f"week of {week:%d %b}" if week else "",
+                f"week of {week:%d %b}" if week else "no week loaded whole",
             ),
             _kpi("Heavy users", _num(last.get("engineers_heavy")), "≥ 1M tokens that week"),
             _kpi(
@@ -426,8 +534,9 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
         "moderate &lt; 1M; heavy ≥ 1M."
     )
     return (
-        f'<div class="kpis">{kpis}</div>'
-        + _card("Active engineers", active_chart)
+        coverage_section(data, "ai", "AI tool usage")
+        + f'<div class="kpis">{kpis}</div>'
+        + _card("Active engineers", active_chart, PARTIAL_NOTE)
         + f'<div class="grid">{_card("Adoption cohorts", cohorts_chart)}'
         f"{_card('Token percentiles', percentile_chart)}</div>" + _card("Per tool", table, privacy)
     )
@@ -438,6 +547,7 @@ def ai_adoption(data: DashboardData, headlines: Headlines) -> str:
 
 def mttr(data: DashboardData, headlines: Headlines) -> str:
     weeks, labels = data.weeks, _labels(data)
+    coverage = data.covered("ops")
     workspaces = _workspaces(data)
 
     def chart(chart_id: str, title: str, column: str, unit: float, y_label: str) -> str:
@@ -449,10 +559,14 @@ def mttr(data: DashboardData, headlines: Headlines) -> str:
                 [
                     Series(
                         ws,
-                        _by_week(
-                            [r for r in data.incidents if r["workspace"] == ws],
+                        _only_complete(
+                            _by_week(
+                                [r for r in data.incidents if r["workspace"] == ws],
+                                weeks,
+                                lambda rows, c=column: _mean_seconds(rows, c, unit),
+                            ),
                             weeks,
-                            lambda rows, c=column: _mean_seconds(rows, c, unit),
+                            coverage,
                         ),
                     )
                     for ws in workspaces
@@ -464,6 +578,8 @@ def mttr(data: DashboardData, headlines: Headlines) -> str:
         )
 
     week = headlines.week
+    # A change against the week before only when both weeks were loaded whole.
+    both_loaded = coverage.complete(week, 2)
     latest = sorted(
         (r for r in data.mttr_weekly if r["week_start"] == week and r["incident_count"]),
         key=lambda r: (
@@ -482,15 +598,15 @@ def mttr(data: DashboardData, headlines: Headlines) -> str:
                 escape(r["severity"]),
                 str(r["incident_count"]),
                 _minutes(r["mttd_sec"]),
-                _change(r["mttd_wow_change_pct"]),
+                _change(r["mttd_wow_change_pct"] if both_loaded else None),
                 _hours(None if r["mttr_sec"] is None else r["mttr_sec"] / 3600),
-                _change(r["mttr_wow_change_pct"]),
+                _change(r["mttr_wow_change_pct"] if both_loaded else None),
             ]
             for r in latest
         ],
         text_cols=2,
     )
-    previous = weeks[-3] if len(weeks) >= 3 and week == weeks[-2] else None
+    previous = week - timedelta(weeks=1) if week and both_loaded else None
     before = [r for r in data.incidents if r["week_start"] == previous]
     prev_mttr = _mean_seconds(before, "ttr_sec", 3600)
     change = (
@@ -508,23 +624,24 @@ def mttr(data: DashboardData, headlines: Headlines) -> str:
             _kpi(
                 "Change week over week",
                 NA if change is None else f"{change * 100:+.0f} %",
-                "MTTR, all workspaces",
+                "MTTR, all workspaces" if both_loaded else "needs the week before loaded whole too",
             ),
             _kpi(
                 "MTTD last week",
                 _minutes(None if headlines.mttd_hours is None else headlines.mttd_hours * 3600),
                 f"detected {MINUS} created, mean",
             ),
-            _kpi("Incidents last week", str(headlines.incidents), "all workspaces"),
+            _kpi("Incidents last week", _num(headlines.incidents), "all workspaces"),
         ]
     )
     note = (
         "MTTD = mean of detected &minus; created; MTTR = mean of resolved &minus; detected (the workspace's own "
-        "detection timestamp). Negative durations (retrospective incidents) are left out. "
-        + PARTIAL_NOTE
+        "detection timestamp). Negative durations (retrospective incidents) are left out. A change "
+        "is shown only when both weeks were loaded whole. " + PARTIAL_NOTE
     )
     return (
-        f'<div class="kpis">{kpis}</div>'
+        coverage_section(data, "ops", "Incident.io incidents")
+        + f'<div class="kpis">{kpis}</div>'
         + '<div class="grid">'
         + _card(
             "Mean time to resolve",
@@ -562,9 +679,13 @@ def overview_kpis(headlines: Headlines) -> str:
             [
                 _kpi("MTTR last week", _hours(headlines.mttr_hours), week),
                 _kpi("SLO attainment (28 days)", _pct(headlines.slo_attainment), "all SLOs pooled"),
-                _kpi("SLOs missing objective", str(headlines.slos_missing_objective), week),
+                _kpi("SLOs missing objective", _num(headlines.slos_missing_objective), week),
                 _kpi(
-                    "Weekly active engineers", _num(headlines.weekly_active_engineers), "AI tools"
+                    "Weekly active engineers",
+                    _num(headlines.weekly_active_engineers),
+                    f"AI tools, week of {headlines.ai_week:%d %b}"
+                    if headlines.ai_week
+                    else "AI tools: no week loaded whole",
                 ),
             ]
         )

@@ -86,7 +86,12 @@ def _index(data: DashboardData, headlines: Headlines) -> str:
         f'<p class="muted">Data as of {_as_of(data.as_of_ops if p.domain == "ops" else data.as_of_ai)}</p></a>'
         for p in PAGES
     )
-    return pages.overview_kpis(headlines) + f'<div class="tiles">{tiles}</div>'
+    return (
+        pages.coverage_section(data, "ops", "Incident.io incidents")
+        + pages.coverage_section(data, "ai", "AI tool usage")
+        + pages.overview_kpis(headlines)
+        + f'<div class="tiles">{tiles}</div>'
+    )
 
 
 def render_site(

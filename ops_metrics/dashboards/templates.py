@@ -59,6 +59,11 @@ thead th { color: var(--muted); font-weight: 600; font-size: 13px; }
         border-radius: 10px; padding: 18px; text-decoration: none; color: var(--ink); }
 .tile:hover, .tile:focus { border-color: var(--accent); box-shadow: 0 0 0 2px #BFDBFE; }
 .tile h2 { color: var(--accent); }
+.coverage { margin: 0 0 16px; font-size: 14px; }
+.coverage details summary { cursor: pointer; color: var(--muted); }
+.coverage ul { margin: 6px 0 0; padding-left: 20px; }
+.warning { background: #FEF3C7; border: 1px solid #D97706; border-radius: 8px; padding: 10px 14px;
+           color: #78350F; margin: 0 0 10px; }
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 16px; }
 """
 

@@ -19,6 +19,21 @@ INGESTION_KEYS: dict[str, dg.AssetKey] = {
     **{tool.raw_table: dg.AssetKey(tool.asset_key) for tool in registry.TOOLS},
 }
 
+# The load log every ingestion asset appends to (through the stage-and-merge IO manager): a dbt
+# source, so coverage is visible to dbt; in Dagster an external asset, since no single asset
+# owns it. The coverage models also depend on every ingestion asset, so they rebuild after loads.
+LOAD_LOG_TABLE = "ingestion_loads"
+LOAD_LOG_ASSET = dg.AssetSpec(
+    ["raw", LOAD_LOG_TABLE],
+    description=(
+        "Load log: one row per successful load of a source's partition window, written by the "
+        "stage-and-merge IO manager after each merge. The dbt coverage marts "
+        "(fct_ingestion__source_coverage, fct_ingestion__weekly_coverage) read it."
+    ),
+    group_name="ingestion",
+    kinds={"table"},
+)
+
 # Incident marts follow the hourly ingestion; AI telemetry the daily 14:30 UTC job.
 FRESHNESS_BY_DOMAIN: dict[str, dg.FreshnessPolicy] = {
     "ops": dg.FreshnessPolicy.time_window(
@@ -38,7 +53,7 @@ MODEL_AUTOMATION = (
     dg.AutomationCondition.eager().replace(
         "any_deps_missing",
         dg.AutomationCondition.any_deps_missing().ignore(
-            dg.AssetSelection.assets(*INGESTION_KEYS.values())
+            dg.AssetSelection.assets(*INGESTION_KEYS.values(), LOAD_LOG_ASSET.key)
         ),
     )
     & ~dg.AutomationCondition.in_progress()
@@ -52,6 +67,8 @@ class OpsMetricsDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             table = dbt_resource_props.get("identifier") or dbt_resource_props["name"]
+            if table == LOAD_LOG_TABLE:
+                return LOAD_LOG_ASSET.key
             if table not in INGESTION_KEYS:
                 # Fail at load time: a source nobody ingests would silently break lineage.
                 raise dg.DagsterInvalidDefinitionError(
@@ -66,6 +83,9 @@ class OpsMetricsDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn") or []
         if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
             return f"dbt_{fqn[1]}"
+        if dbt_resource_props["resource_type"] == "seed":
+            # Reference data kept in git (SLO targets, planned windows), not Dagster's "default".
+            return "dbt_seeds"
         return super().get_group_name(dbt_resource_props)
 
     def get_automation_condition(
@@ -89,7 +109,10 @@ def mart_freshness_policy(dbt_resource_props: Mapping[str, Any]) -> dg.Freshness
     fqn = dbt_resource_props.get("fqn") or []
     if dbt_resource_props["resource_type"] != "model" or len(fqn) < 2 or fqn[1] != "marts":
         return None
-    for tag in dbt_resource_props.get("tags", []):
-        if tag in FRESHNESS_BY_DOMAIN:
-            return FRESHNESS_BY_DOMAIN[tag]
+    # A mart of both domains (the ingestion coverage marts) keeps the stricter, hourly promise:
+    # FRESHNESS_BY_DOMAIN lists it first.
+    tags = set(dbt_resource_props.get("tags", []))
+    for tag, policy in FRESHNESS_BY_DOMAIN.items():
+        if tag in tags:
+            return policy
     return None

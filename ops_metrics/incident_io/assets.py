@@ -24,6 +24,8 @@ HOURLY = dg.HourlyPartitionsDefinition(start_date="2025-01-01-00:00", timezone="
 # Incidents can be updated within the same second the previous window closed.
 OVERLAP = timedelta(minutes=15)
 BATCH_SIZE = 2000
+# Who answers for incident data in the UI (Dagster owners: a team or an email).
+OWNER = "team:incident-response"
 
 
 def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
@@ -36,10 +38,15 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         io_manager_key="warehouse_io_manager",
         group_name="incident_io",
         pool=WAREHOUSE_POOL,
-        kinds={"python"},
+        # The graph labels a node with the key's last part ("incidents" three times): the kinds,
+        # owners and the description's first words say which workspace a node is.
+        kinds={"python", "incident_io"},
+        owners=[OWNER],
         description=(
-            f"Incidents of the Incident.io workspace `{workspace.name}` whose `updated_at` falls in "
-            f"the partition's hour, merged into `{spec.qualified}` (one row per incident id)."
+            f"Incident.io workspace {workspace.name}: incidents whose `updated_at` falls in the "
+            f"partition's hour, merged into `{spec.qualified}` (one row per incident id). "
+            f"Detected = {workspace.detected_timestamp!r}, fixed = "
+            f"{workspace.fixed_timestamp or 'none'}."
         ),
         metadata={
             "table": spec.qualified,

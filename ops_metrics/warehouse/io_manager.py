@@ -20,7 +20,7 @@ import dagster as dg
 from ops_metrics.ingestion.transformer import Reject
 from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.spool import spooled
-from ops_metrics.warehouse.table import TableSpec, rejects_spec
+from ops_metrics.warehouse.table import LOAD_LOG, TableSpec, rejects_spec
 
 
 @dataclass
@@ -55,6 +55,28 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
                 [[_reject_row(r, now) for r in rejects]],
                 run_id,
             )
+        window = _logged_window(context)
+        if window is not None:
+            # After the merge, never before: a load that failed (or was killed) leaves no row, so
+            # its window counts as not loaded. The log is a separate statement from the merge;
+            # a crash between the two under-reports coverage, which is the safe side.
+            key = context.asset_key
+            self.warehouse.merge(
+                LOAD_LOG,
+                [
+                    [
+                        {
+                            "source": key.to_user_string(),
+                            "family": key.path[0],
+                            "window_start": window.start,
+                            "window_end": window.end,
+                            "rows_staged": result.staged,
+                            "loaded_at": datetime.now(UTC),
+                        }
+                    ]
+                ],
+                run_id,
+            )
         metadata: dict[str, Any] = {
             "table": obj.spec.qualified,
             **result.as_metadata(),
@@ -73,6 +95,16 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
             f"{context.upstream_output.asset_key.to_user_string() if context.upstream_output else 'input'}"
             " lives in the warehouse; read it with SQL (dbt), not as a Python input"
         )
+
+
+def _logged_window(context: dg.OutputContext) -> dg.TimeWindow | None:
+    """The time window this load covered: the partition, or the range of a single-run backfill.
+    Unpartitioned outputs cover no period, so they are not logged."""
+    if not context.has_asset_partitions or not isinstance(
+        context.asset_partitions_def, dg.TimeWindowPartitionsDefinition
+    ):
+        return None
+    return context.asset_partitions_time_window
 
 
 def _reject_row(reject: Reject, now: datetime) -> dict[str, Any]:

@@ -93,3 +93,24 @@ def rejects_spec(spec: TableSpec) -> TableSpec:
         primary_key=("record_id", "field"),
         version_column="rejected_at",
     )
+
+
+# The load log: one row per successful load of a partition window, written by the stage-and-merge
+# IO manager after the merge. Dashboards (through dbt's coverage models) read which periods each
+# source has actually loaded from it, instead of guessing from the rows present: an incident
+# table holds old incidents that were merely updated recently, so its rows never say which
+# creation days are complete.
+LOAD_LOG = TableSpec(
+    schema="raw",
+    name="ingestion_loads",
+    columns=(
+        Column("source", "varchar"),
+        Column("family", "varchar"),
+        Column("window_start", "timestamp"),
+        Column("window_end", "timestamp"),
+        Column("rows_staged", "bigint"),
+        Column("loaded_at", "timestamp"),
+    ),
+    primary_key=("source", "window_start", "window_end"),
+    version_column="loaded_at",
+)

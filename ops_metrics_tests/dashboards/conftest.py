@@ -5,6 +5,7 @@ seed) and enough engineers for the AI privacy threshold (5) on some tools but no
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,9 @@ from dagster_dbt import DbtCliResource
 from ops_metrics.dashboards.assets import dashboards
 from ops_metrics.dbt.assets import ops_metrics_dbt_assets
 from ops_metrics.dbt.project import ops_metrics_dbt_project
+from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics.warehouse.table import LOAD_LOG
 from ops_metrics_tests.dbt.raw_fixture import create_raw_tables, usage
 
 SEVERITY_NAMES = {"SEV1": "Critical", "SEV2": "Major", "SEV3": "Minor"}
@@ -70,9 +73,34 @@ def _adjust_fixture(path: Path, now: datetime) -> None:
             )
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    root = tmp_path_factory.mktemp("dashboards")
+# How far back the fixture says every source was loaded: six complete weeks or more, so the
+# rolling 28-day figures of the last two complete weeks have their whole window (the fixture's
+# incidents and usage are all within 20 days; the weeks before simply had none).
+LOADED_DAYS = 42
+
+
+def log_loads(con: duckdb.DuckDBPyConnection, now: datetime, days: int) -> None:
+    """The load log the stage-and-merge IO manager would have written had the fixture come
+    through ingestion: every registry source loaded over [now - days, last whole hour)."""
+    end = now.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=days)
+    columns = ", ".join(c.name for c in LOAD_LOG.all_columns)
+    types = ", ".join(f"{c.name} {c.type}" for c in LOAD_LOG.all_columns)
+    con.execute(f"create table if not exists {LOAD_LOG.qualified} ({types})")
+    con.executemany(
+        f"insert into {LOAD_LOG.qualified} ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[source, source.split("/")[0], start, end, 0, now, now, "fixture"] for source in SOURCES],
+    )
+
+
+SOURCES = [
+    *("/".join(ws.asset_key) for ws in WORKSPACES),
+    *("/".join(tool.asset_key) for tool in TOOLS),
+]
+
+
+@contextmanager
+def _build(root: Path, loaded_days: int) -> Iterator[BuiltSite]:
     home, path = root / "home", root / "warehouse.duckdb"
     now = datetime.now(UTC).replace(tzinfo=None)
     with pytest.MonkeyPatch.context() as mp:
@@ -81,6 +109,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
         mp.setenv("OPS_METRICS_TARGET", "duckdb")
         create_raw_tables(path, now)
         _adjust_fixture(path, now)
+        with duckdb.connect(str(path)) as con:
+            log_loads(con, now, loaded_days)
         dbt = DbtCliResource(project_dir=ops_metrics_dbt_project, target="duckdb")
         result = dg.materialize(
             [ops_metrics_dbt_assets, dashboards],
@@ -90,12 +120,39 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
         yield BuiltSite(home, path, result, dbt)
 
 
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards"), LOADED_DAYS) as site:
+        yield site
+
+
+# As after `ops-metrics demo --days 3`: the same rows, but only three days logged as loaded.
+SHORT_DAYS = 3
+
+
+@pytest.fixture(scope="module")
+def short_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards-short"), SHORT_DAYS) as site:
+        yield site
+
+
+# As after `ops-metrics demo --days 14`: one or two complete weeks, no whole 28-day window.
+PARTIAL_DAYS = 14
+
+
+@pytest.fixture(scope="module")
+def partial_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    with _build(tmp_path_factory.mktemp("dashboards-partial"), PARTIAL_DAYS) as site:
+        yield site
+
+
 @pytest.fixture(autouse=True)
 def _shared_site_env(
     _isolated_home: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Tests using the shared build see its warehouse and home, not a fresh empty one."""
-    if "built_site" in request.fixturenames:
-        site: BuiltSite = request.getfixturevalue("built_site")
-        monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))
-        monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(site.warehouse))
+    """Tests using a shared build see its warehouse and home, not a fresh empty one."""
+    for name in ("built_site", "short_site", "partial_site"):
+        if name in request.fixturenames:
+            site: BuiltSite = request.getfixturevalue(name)
+            monkeypatch.setenv("OPS_METRICS_HOME", str(site.home))
+            monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(site.warehouse))
