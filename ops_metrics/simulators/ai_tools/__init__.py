@@ -16,7 +16,7 @@ from ops_metrics.simulators.ai_tools.org import get_org
 from ops_metrics.simulators.http import Request, Response, Router
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 DIRECTORY_PATH = "/directory/v1/people"
 
