@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ops_metrics import settings
@@ -165,9 +165,3 @@ def run_demo(days: int = DEFAULT_DAYS, target: str = "duckdb", verbose: bool = F
         )
         log.say(f"Run log: {log.path}")
         return 0 if outcome.success else 1
-
-
-def recent_window(now: datetime, days: int) -> tuple[datetime, datetime]:
-    """The last `days` whole days up to the hour that just closed."""
-    end = now.replace(minute=0, second=0, microsecond=0)
-    return end - timedelta(days=days), end

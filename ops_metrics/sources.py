@@ -21,7 +21,7 @@ import httpx
 from ops_metrics.ingestion.redaction import CREDENTIAL_HEADERS, REDACTOR
 from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.ingestion.transport import MIB, GuardedTransport, Limits, network_transport
-from ops_metrics.settings import ConfigurationError
+from ops_metrics.settings import ConfigurationError, checked_sources_mode
 
 SIMULATOR_BASE_URL = "http://simulator.local"
 
@@ -154,11 +154,7 @@ class SourcesResource(dg.ConfigurableResource):
 
     @property
     def simulated(self) -> bool:
-        if self.mode not in ("simulated", "live"):
-            raise ConfigurationError(
-                f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}"
-            )
-        return self.mode == "simulated"
+        return checked_sources_mode(self.mode) == "simulated"
 
     def today(self) -> date:
         """The UTC day the vendors are at: the simulators' frozen clock when there is one (so a

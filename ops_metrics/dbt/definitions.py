@@ -5,10 +5,8 @@ from __future__ import annotations
 import dagster as dg
 
 from ops_metrics.dbt.assets import dbt_resource, ops_metrics_dbt_assets
-from ops_metrics.dbt.automation import run_failure_sensor
 
 defs = dg.Definitions(
     assets=[ops_metrics_dbt_assets],
-    sensors=[run_failure_sensor],
     resources={"dbt": dbt_resource()},
 )

@@ -9,8 +9,9 @@ import dagster as dg
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
-from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
+from ops_metrics.ingestion.checks import ingestion_check_specs
 from ops_metrics.ingestion.extractor import incremental_window, partition_window
+from ops_metrics.ingestion.outputs import load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
