@@ -203,8 +203,15 @@ class SourcesResource(dg.ConfigurableResource):
                 "OPS_METRICS_SOURCES=simulated"
             )
 
-    def secret(self, env: str, simulated_value: str) -> str:
-        value = simulated_value if self.simulated else require_env(env)
+    def secret(self, env: str) -> str:
+        """The credential (or setting) in the variable `env`; in simulated mode the value the
+        built-in simulator accepts, so product code never reaches into the simulators."""
+        if self.simulated:
+            from ops_metrics.simulators.credentials import simulated_value
+
+            value = simulated_value(env)
+        else:
+            value = require_env(env)
         # Known to the redactor before any request carries it (ingestion/redaction.py).
         REDACTOR.register(value)
         return value

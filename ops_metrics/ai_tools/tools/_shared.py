@@ -17,7 +17,6 @@ from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.registry import Tool
-from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.sources import SourcesResource
 
 ActorType = Literal["user", "api"]
@@ -146,7 +145,7 @@ class Adapter:
 
     @staticmethod
     def api_key(tool: Tool, sources: SourcesResource) -> str:
-        return sources.secret(tool.api_key_env, TOOL_KEYS[tool.name])
+        return sources.secret(tool.api_key_env)
 
     def bearer_client(
         self, tool: Tool, sources: SourcesResource, headers: dict[str, str] | None = None
