@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from ops_metrics.ai_tools.adapter import load_adapter, read_day
+from ops_metrics.ai_tools.adapter import day_listing, load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.ingestion.checks import ingestion_check_specs
@@ -64,6 +64,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             retry=sources.retry_policy(),
             log=context.log,
             page_budget=sources.page_budget(timedelta(days=1)),
+            listing=day_listing(adapter),
         )
         transformer = DataTransformer(
             source,

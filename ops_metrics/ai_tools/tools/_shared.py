@@ -151,9 +151,7 @@ class Adapter:
         self, tool: Tool, sources: SourcesResource, headers: dict[str, str] | None = None
     ) -> httpx.Client:
         auth = {"Authorization": f"Bearer {self.api_key(tool, sources)}"}
-        return sources.client(
-            tool.base_url_env, tool.default_base_url, headers={**auth, **(headers or {})}
-        )
+        return sources.tool_client(tool, headers={**auth, **(headers or {})})
 
 
 class BearerAuth(httpx.Auth):

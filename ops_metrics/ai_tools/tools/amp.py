@@ -172,7 +172,7 @@ class AmpAdapter(Adapter):
             token_url=token_url(tool, sources),
             id_env=f"{id_env} and {secret_env}",
         )
-        return sources.client(tool.base_url_env, tool.default_base_url, auth=auth)
+        return sources.tool_client(tool, auth=auth)
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         wanted = day.isoformat()

@@ -115,9 +115,7 @@ class GithubCopilotAdapter(Adapter):
         token = self.api_key(tool, sources)
         org = sources.secret(ORG_ENV)  # live mode: required, the error names it
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
-        client = sources.client(
-            tool.base_url_env, tool.default_base_url, headers=headers, auth=BearerAuth(token)
-        )
+        client = sources.tool_client(tool, headers=headers, auth=BearerAuth(token))
         # The client carries the account scope (the org) as it carries the key, so fetch_day
         # needs no settings; joining keeps a GitHub Enterprise path prefix (.../api/v3/).
         client.base_url = client.base_url.join(f"orgs/{quote(org, safe='')}/")
