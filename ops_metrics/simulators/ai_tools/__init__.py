@@ -32,7 +32,7 @@ class SimulatorModuleError(RuntimeError):
     """A tool's simulator module is missing or fails to import or register."""
 
 
-# Per app: the options it was built with and the tools registered on it so far.
+# Per app: the options it was built with and the simulator modules registered on it so far.
 _APPS: weakref.WeakKeyDictionary[Router, tuple[SimulatorOptions, set[str]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -54,7 +54,7 @@ def ensure_tool(router: Router, tool: Tool) -> None:
     module_name = tool.simulator_module
     with _LOCK:
         options, loaded = _APPS[router]
-        if tool.name in loaded:
+        if module_name in loaded:
             return
         try:
             module = importlib.import_module(module_name)
@@ -64,7 +64,7 @@ def ensure_tool(router: Router, tool: Tool) -> None:
                 f"ai_tools/{tool.name}: simulator module {module_name} cannot be loaded: "
                 f"{type(exc).__name__}: {exc}".replace("\n", " ")
             ) from exc
-        loaded.add(tool.name)
+        loaded.add(module_name)
 
 
 def _register_directory(router: Router, options: SimulatorOptions) -> None:
