@@ -11,6 +11,7 @@ import dagster as dg
 from ops_metrics import settings
 from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.ai_tools.schedules import build_ai_tools_job, build_ai_tools_schedule
+from ops_metrics.alerts import run_failure_sensor
 from ops_metrics.dashboards.assets import dashboards
 from ops_metrics.dbt import definitions as dbt_definitions
 from ops_metrics.dbt.assets import dbt_ai_models_selection, dbt_incident_models_selection
@@ -63,7 +64,7 @@ defs = dg.Definitions.merge(
         assets=[*incident_assets, *tool_assets, dashboards],
         jobs=[incident_job, ai_tools_job, *ingest_jobs, build_job],
         schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
-        sensors=[automation_sensor],
+        sensors=[automation_sensor, run_failure_sensor],
         resources=resources(),
     ),
     # Through the module: Dagster refuses a module with two Definitions at module scope.

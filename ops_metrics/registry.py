@@ -2,7 +2,7 @@
 
 Assets, schedules, simulators, environment variables and the dbt source lists all derive from
 these entries: adding an Incident.io workspace or an AI tool is one entry here (plus, for a tool,
-its adapter module), never a copy of code.
+its adapter module and its simulator module, found by the tool's name), never a copy of code.
 """
 
 from __future__ import annotations
@@ -104,8 +104,10 @@ class Workspace(_Source):
 
 @dataclass(frozen=True)
 class Tool(_Source):
-    """One AI developer tool. Its adapter module, `ops_metrics.ai_tools.tools.<name>`, knows the
-    vendor's API; it is imported only when the tool's asset runs."""
+    """One AI developer tool: this entry, its adapter module and its simulator module, found by
+    the tool's name (`<adapter_package>.<name>`, `<simulator_package>.<name>`). The adapter knows
+    the vendor's API and is imported only when the tool's asset runs; the simulator is imported
+    only when simulated mode first serves the tool."""
 
     family: ClassVar[str] = "ai_tools"
     entity: ClassVar[str] = "daily_usage"
@@ -123,9 +125,21 @@ class Tool(_Source):
     max_days_back: int | None = None
     # Variables live mode needs besides the credentials (not secret), e.g. Copilot's org.
     setting_envs: tuple[str, ...] = field(default=())
+    # Where the tool's modules are found by its name; a tool kept outside this package (a test's,
+    # a plugin's) names its own packages.
+    adapter_package: str = "ops_metrics.ai_tools.tools"
+    simulator_package: str = "ops_metrics.simulators.ai_tools"
 
     def __post_init__(self) -> None:
         self._validate()
+
+    @property
+    def adapter_module(self) -> str:
+        return f"{self.adapter_package}.{self.name}"
+
+    @property
+    def simulator_module(self) -> str:
+        return f"{self.simulator_package}.{self.name}"
 
     @property
     def secret_envs(self) -> tuple[str, ...]:

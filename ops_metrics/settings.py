@@ -31,7 +31,12 @@ def duckdb_path() -> Path:
 
 
 def sources_mode() -> SourcesMode:
-    value = os.environ.get("OPS_METRICS_SOURCES", "simulated").strip().lower()
+    return checked_sources_mode(os.environ.get("OPS_METRICS_SOURCES", "simulated"))
+
+
+def checked_sources_mode(raw: str) -> SourcesMode:
+    """The one check of OPS_METRICS_SOURCES, whether read here or set on SourcesResource."""
+    value = raw.strip().lower()
     if value not in ("simulated", "live"):
         raise ConfigurationError(
             f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {value!r}"

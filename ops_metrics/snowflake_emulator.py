@@ -148,7 +148,7 @@ def emulator_defs(sources: SourcesResource | None = None) -> dg.Definitions:
 
 def run_emulator_demo(days: int, verbose: bool = False) -> int:
     from ops_metrics.console import RunLog, instance_home
-    from ops_metrics.demo import execute, mode_banner, summarize
+    from ops_metrics.demo_steps import execute, mode_banner, summarize
     from ops_metrics.pipeline import DETAILED, PipelineSteps
 
     home = instance_home()

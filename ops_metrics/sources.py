@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import dagster as dg
@@ -21,7 +22,10 @@ import httpx
 from ops_metrics.ingestion.redaction import CREDENTIAL_HEADERS, REDACTOR
 from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.ingestion.transport import MIB, GuardedTransport, Limits, network_transport
-from ops_metrics.settings import ConfigurationError
+from ops_metrics.settings import ConfigurationError, checked_sources_mode
+
+if TYPE_CHECKING:
+    from ops_metrics.registry import Tool
 
 SIMULATOR_BASE_URL = "http://simulator.local"
 
@@ -55,6 +59,9 @@ def _simulator_app(seed: int | None, frozen_at: str | None, faults: str | None, 
             rate_clock=system_clock,
             faults=plan_from_profile(faults) if faults else None,
             rate_limits=rate_limits,
+            # No tool simulator yet: each is registered when its tool first asks for a client
+            # (SourcesResource.tool_client), so only the tools in use are imported.
+            tools=(),
         )
     )
 
@@ -154,11 +161,7 @@ class SourcesResource(dg.ConfigurableResource):
 
     @property
     def simulated(self) -> bool:
-        if self.mode not in ("simulated", "live"):
-            raise ConfigurationError(
-                f"OPS_METRICS_SOURCES must be 'simulated' or 'live', got {self.mode!r}"
-            )
-        return self.mode == "simulated"
+        return checked_sources_mode(self.mode) == "simulated"
 
     def today(self) -> date:
         """The UTC day the vendors are at: the simulators' frozen clock when there is one (so a
@@ -207,11 +210,38 @@ class SourcesResource(dg.ConfigurableResource):
                 "OPS_METRICS_SOURCES=simulated"
             )
 
-    def secret(self, env: str, simulated_value: str) -> str:
-        value = simulated_value if self.simulated else require_env(env)
+    def secret(self, env: str) -> str:
+        """The credential (or setting) in the variable `env`; in simulated mode the value the
+        built-in simulator accepts, so product code never reaches into the simulators."""
+        if self.simulated:
+            from ops_metrics.simulators.credentials import simulated_value
+
+            value = simulated_value(env)
+        else:
+            value = require_env(env)
         # Known to the redactor before any request carries it (ingestion/redaction.py).
         REDACTOR.register(value)
         return value
+
+    def tool_client(
+        self, tool: Tool, headers: dict[str, str] | None = None, auth: httpx.Auth | None = None
+    ) -> httpx.Client:
+        """A client for an AI tool's API (`client` at the tool's base URL). In simulated mode the
+        tool's simulator module is loaded first, and only now: a missing or broken one fails
+        this tool's step alone, naming the tool and the module (SimulatorModuleError)."""
+        if self.simulated:
+            from ops_metrics.simulators.ai_tools import ensure_tool
+
+            ensure_tool(self._simulator(), tool)
+        return self.client(tool.base_url_env, tool.default_base_url, headers=headers, auth=auth)
+
+    def _simulator(self):  # -> simulators.http.Router, imported lazily with the simulators
+        return simulator_app(
+            self.simulator_seed,
+            self.simulator_frozen_at,
+            self.simulator_faults,
+            self.simulator_rate_limits,
+        )
 
     def client(
         self,
@@ -231,14 +261,7 @@ class SourcesResource(dg.ConfigurableResource):
             from ops_metrics.simulators.app import transport
 
             base_url = SIMULATOR_BASE_URL
-            inner: httpx.BaseTransport = transport(
-                simulator_app(
-                    self.simulator_seed,
-                    self.simulator_frozen_at,
-                    self.simulator_faults,
-                    self.simulator_rate_limits,
-                )
-            )
+            inner: httpx.BaseTransport = transport(self._simulator())
         else:
             base_url = checked_base_url(
                 base_url_env, os.environ.get(base_url_env) or default_base_url

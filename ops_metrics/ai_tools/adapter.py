@@ -1,21 +1,23 @@
 """What a tool adapter provides: how to reach the vendor, read one day, and map it to UsageRows.
 
-Each tool's module under `ops_metrics.ai_tools.tools` defines `ADAPTER`, imported only when that
-tool's asset runs, so the code location stays cheap to load.
+Each tool's adapter module (`Tool.adapter_module`, by default `ops_metrics.ai_tools.tools.<name>`)
+defines `ADAPTER`, imported only when that tool's asset runs, so the code location stays cheap to
+load.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import httpx
 from pydantic import BaseModel
 
 from ops_metrics.ai_tools.usage import UsageRow
-from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.api_extractor import APIExtractor, Listing
+from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
@@ -46,8 +48,26 @@ class ToolAdapter(Protocol):
 
 
 def load_adapter(tool: Tool) -> ToolAdapter:
-    module = importlib.import_module(f"ops_metrics.ai_tools.tools.{tool.name}")
+    """The `ADAPTER` of the tool's adapter module (`Tool.adapter_module`), imported now."""
+    module = importlib.import_module(tool.adapter_module)
     return module.ADAPTER
+
+
+def day_window(day: date) -> Window:
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return Window(start, start + timedelta(days=1))
+
+
+def day_listing(adapter: ToolAdapter) -> Listing:
+    """A tool's listing for `APIExtractor`: the adapter's pages of each UTC day in the window."""
+
+    def pages(extractor: APIExtractor, window: Window) -> Iterator[list[dict[str, Any]]]:
+        day, last = window.start.date(), (window.end - timedelta(microseconds=1)).date()
+        while day <= last:
+            yield from adapter.fetch_day(extractor, day)
+            day += timedelta(days=1)
+
+    return pages
 
 
 def read_day(
@@ -60,17 +80,18 @@ def read_day(
 ) -> list[UsageRow]:
     """One day of one tool: fetch, validate each record, aggregate to UsageRows.
 
+    The day's pages go through the extractor (`BaseExtractor.records`: counted in its stats,
+    the next page fetched while this one is validated), by its listing or else the adapter's.
+
     No record is dropped unseen: each is rejected (the transformer), used by a row (it is in the
     row's `records`), or counted as skipped (a valid record of another UTC day, which the
     adapter leaves to that day's partition, or one the adapter has no use for)."""
+    listing = extractor.listing or day_listing(adapter)
     validated: list[Validated] = []
-    for page in adapter.fetch_day(extractor, day):
-        extractor.stats.pages += 1
-        for record in page:
-            extractor.stats.records += 1
-            model = transformer.validate(record)
-            if model is not None:
-                validated.append((model, record))
+    for record in extractor.read(listing(extractor, day_window(day))):
+        model = transformer.validate(record)
+        if model is not None:
+            validated.append((model, record))
     usage = adapter.usage_rows(tool, day, validated, directory)
     extractor.stats.skipped += len(validated) - sum(len(u.records) for u in usage)
     return usage

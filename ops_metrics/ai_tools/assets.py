@@ -6,11 +6,12 @@ from typing import Any
 
 import dagster as dg
 
-from ops_metrics.ai_tools.adapter import load_adapter, read_day
+from ops_metrics.ai_tools.adapter import day_listing, load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
+from ops_metrics.ingestion.checks import ingestion_check_specs
 from ops_metrics.ingestion.extractor import partition_window
+from ops_metrics.ingestion.outputs import load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.registry import TOOLS, Tool
@@ -78,6 +79,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             retry=sources.retry_policy(),
             log=context.log,
             page_budget=sources.page_budget(timedelta(days=1)),
+            listing=day_listing(adapter),
         )
         transformer = DataTransformer(
             source,

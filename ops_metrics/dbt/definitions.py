@@ -5,11 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 from ops_metrics.dbt.assets import dbt_resource, ops_metrics_dbt_assets
-from ops_metrics.dbt.automation import run_failure_sensor
 from ops_metrics.dbt.translator import LOAD_LOG_ASSET
 
 defs = dg.Definitions(
     assets=[ops_metrics_dbt_assets, LOAD_LOG_ASSET],
-    sensors=[run_failure_sensor],
     resources={"dbt": dbt_resource()},
 )

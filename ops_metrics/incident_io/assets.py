@@ -9,14 +9,14 @@ import dagster as dg
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
-from ops_metrics.ingestion.checks import ingestion_check_specs, load_outputs
+from ops_metrics.ingestion.checks import ingestion_check_specs
 from ops_metrics.ingestion.extractor import incremental_window, partition_window
+from ops_metrics.ingestion.outputs import load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
 from ops_metrics.settings import WAREHOUSE_POOL
-from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
@@ -64,7 +64,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         if window.start < partition.start - OVERLAP:
             context.log.warning(f"catching up from {window.start.isoformat()} (loads fell behind)")
         sources.require_live(f"incident_io/{workspace.name}", workspace.live_envs)
-        api_key = sources.secret(workspace.api_key_env, INCIDENT_IO_KEYS[workspace.name])
+        api_key = sources.secret(workspace.api_key_env)
         client = sources.client(
             workspace.base_url_env,
             INCIDENT_IO_BASE_URL,

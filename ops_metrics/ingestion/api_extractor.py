@@ -20,6 +20,8 @@ from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, Retr
 from ops_metrics.ingestion.values import loads_bounded
 
 T = TypeVar("T")
+# How a source lists a window's pages with an extractor's requests (see `APIExtractor.pages`).
+Listing = Callable[["APIExtractor", Window], Iterator[list[dict[str, Any]]]]
 # For extractors built without a window (a people directory): large, but an end.
 DEFAULT_PAGE_BUDGET = 10_000
 
@@ -35,15 +37,24 @@ class APIExtractor(BaseExtractor):
         retry: RetryPolicy | None = None,
         log: logging.Logger | None = None,
         page_budget: int = DEFAULT_PAGE_BUDGET,
+        listing: Listing | None = None,
     ) -> None:
         super().__init__(source, retry, log)
         self.client = client
+        self.listing = listing
         # Pages one paginate() call may take (SourcesResource.page_budget derives it from the
         # partition's window): a cursor that never repeats and never ends stops here.
         self.page_budget = page_budget
 
     def pages(self, window: Window) -> Iterator[list[dict[str, Any]]]:
-        raise NotImplementedError(f"{type(self).__name__} reads pages through paginate()")
+        """The source's pages for `window`, from the `listing` the extractor was given (an AI
+        tool's: its adapter's days). A subclass (IncidentExtractor) overrides this instead."""
+        if self.listing is None:
+            raise ExtractionError(
+                f"{self.source}: this extractor has no listing to read a window from; give "
+                "APIExtractor a listing= or read single endpoints through paginate()"
+            )
+        return self.listing(self, window)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One logical request: retried on 429, 5xx, connection errors and timeouts, within the

@@ -84,8 +84,12 @@ class BaseExtractor(ABC):
         """Yield the source's records for `window`, one API page at a time."""
 
     def records(self, window: Window) -> Iterator[dict[str, Any]]:
-        # The next page is requested while the caller works on this one (ingestion/prefetch.py).
-        for page in prefetched(self.pages(window), name=f"{self.source} pages"):
+        return self.read(self.pages(window))
+
+    def read(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+        """The records of `pages`, counted in `stats`: the one path every source's pages take.
+        The next page is requested while the caller works on this one (ingestion/prefetch.py)."""
+        for page in prefetched(pages, name=f"{self.source} pages"):
             self.stats.pages += 1
             for record in page:
                 self.stats.records += 1

@@ -17,23 +17,16 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from ops_metrics.ingestion.errors import SchemaValidationError
 from ops_metrics.ingestion.values import implausible_value, printable, record_json, storable_payload
+from ops_metrics.registry import RejectPolicy
+from ops_metrics.warehouse.reject import Reject
 
 M = TypeVar("M", bound=BaseModel)
-RejectPolicy = Literal["fail", "reject"]
-
-
-@dataclass(frozen=True)
-class Reject:
-    record_id: str | None
-    field: str
-    reason: str
-    payload: str
 
 
 @dataclass

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import platform
 from collections import Counter
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from ops_metrics.reliability.soak import SoakReport
+from typing import Any
 
 
-def render_markdown(report: SoakReport, command: str) -> str:
+def render_markdown(report: Any, command: str) -> str:
+    """`report` is a soak.SoakReport; not imported, because soak imports this module."""
     last = report.first.toordinal() + report.days - 1
     from datetime import date
 

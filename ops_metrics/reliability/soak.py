@@ -32,6 +32,7 @@ import dagster as dg
 from ops_metrics.ai_tools.assets import tool_assets
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.registry import WORKSPACES
+from ops_metrics.reliability.report import render_markdown
 from ops_metrics.settings import PROJECT_ROOT
 from ops_metrics.simulators.faults import FaultInjector, plan_from_profile
 from ops_metrics.sources import SourcesResource, simulator_app
@@ -285,8 +286,6 @@ def soak(days: int, workdir: Path, data_faults: bool = True) -> SoakReport:
 
 
 def render(report: SoakReport, command: str) -> str:
-    from ops_metrics.reliability.report import render_markdown
-
     return render_markdown(report, command)
 
 

@@ -7,51 +7,21 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 
-from ops_metrics.simulators.clock import Clock, system_clock
 from ops_metrics.simulators.http import ABORT_CONNECTION, READ_TIMEOUT, Router
 
-if TYPE_CHECKING:
-    from ops_metrics.simulators.faults import FaultPlan
-
-DEFAULT_SEED = 20250101
-
-
-@dataclass
-class SimulatorOptions:
-    seed: int = DEFAULT_SEED
-    clock: Clock = system_clock
-    # What rate limits are measured on; None means `clock`. A simulator frozen at an instant for
-    # replayable data still needs time to pass for its rate limits, or a limit never resets.
-    rate_clock: Clock | None = None
-    # Size knobs so benchmarks can ask for 100k incidents; None keeps the realistic default.
-    incidents_per_workspace: int | None = None
-    # Fault mode (see simulators/faults.py): every vendor misbehaves deterministically by seed.
-    faults: FaultPlan | None = None
-    # False lifts every vendor's request rate limit (Incident.io's 1,200/min, Cursor's pacing):
-    # for bulk backfills of a year against the simulator and for benchmarks, not for tests of
-    # the client's 429 handling. Explicit limits in `extra` still win.
-    rate_limits: bool = True
-    extra: dict[str, object] = field(default_factory=dict)
-
-
-def rate_now(options: SimulatorOptions):
-    return (options.rate_clock or options.clock)()
-
-
-def rate_limit_per_minute(options: SimulatorOptions, key: str, default: int) -> int:
-    """A vendor's request limit: `options.extra[key]` when set, else the vendor's documented
-    `default`, or no practical limit when `options.rate_limits` is off."""
-    raw = options.extra.get(key, default if options.rate_limits else 10**9)
-    if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise ValueError(f"{key} must be an integer, got {raw!r}")
-    return int(raw)
+# Re-exported: callers build apps with `app.SimulatorOptions` (the contract name).
+from ops_metrics.simulators.options import (  # noqa: F401
+    DEFAULT_SEED,
+    SimulatorOptions,
+    rate_limit_per_minute,
+    rate_now,
+)
 
 
 def build_app(options: SimulatorOptions | None = None) -> Router:

@@ -7,13 +7,14 @@ import signal
 import threading
 
 from ops_metrics.registry import TOOLS, WORKSPACES
-from ops_metrics.simulators.app import DEFAULT_SEED, SimulatorOptions, build_app, serve
+from ops_metrics.simulators.app import build_app, serve
 from ops_metrics.simulators.credentials import (
     AMP_CLIENT_ID,
     AMP_CLIENT_SECRET,
     INCIDENT_IO_KEYS,
     TOOL_KEYS,
 )
+from ops_metrics.simulators.options import DEFAULT_SEED, SimulatorOptions
 
 
 def run_forever(

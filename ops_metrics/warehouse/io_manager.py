@@ -17,8 +17,8 @@ from typing import Any
 
 import dagster as dg
 
-from ops_metrics.ingestion.transformer import Reject
 from ops_metrics.warehouse.base import WarehouseResource
+from ops_metrics.warehouse.reject import Reject
 from ops_metrics.warehouse.spool import spooled
 from ops_metrics.warehouse.table import LOAD_LOG, TableSpec, rejects_spec
 

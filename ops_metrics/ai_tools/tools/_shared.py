@@ -17,7 +17,6 @@ from ops_metrics.ai_tools.identity import org_directory
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
 from ops_metrics.registry import Tool
-from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.sources import SourcesResource
 
 ActorType = Literal["user", "api"]
@@ -146,15 +145,13 @@ class Adapter:
 
     @staticmethod
     def api_key(tool: Tool, sources: SourcesResource) -> str:
-        return sources.secret(tool.api_key_env, TOOL_KEYS[tool.name])
+        return sources.secret(tool.api_key_env)
 
     def bearer_client(
         self, tool: Tool, sources: SourcesResource, headers: dict[str, str] | None = None
     ) -> httpx.Client:
         auth = {"Authorization": f"Bearer {self.api_key(tool, sources)}"}
-        return sources.client(
-            tool.base_url_env, tool.default_base_url, headers={**auth, **(headers or {})}
-        )
+        return sources.tool_client(tool, headers={**auth, **(headers or {})})
 
 
 class BearerAuth(httpx.Auth):

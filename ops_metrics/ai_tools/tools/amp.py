@@ -33,7 +33,6 @@ from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.ingestion.pagination import SinglePage
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS
 from ops_metrics.registry import Tool
-from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
 from ops_metrics.sources import SourcesResource, checked_base_url
 
 TOKEN_URL = "https://auth.ampcode.com/oauth2/token"
@@ -168,12 +167,12 @@ class AmpAdapter(Adapter):
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         id_env, secret_env = tool.credential_envs
         auth = ClientCredentialsAuth(
-            sources.secret(id_env, AMP_CLIENT_ID),
-            sources.secret(secret_env, AMP_CLIENT_SECRET),
+            sources.secret(id_env),
+            sources.secret(secret_env),
             token_url=token_url(tool, sources),
             id_env=f"{id_env} and {secret_env}",
         )
-        return sources.client(tool.base_url_env, tool.default_base_url, auth=auth)
+        return sources.tool_client(tool, auth=auth)
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         wanted = day.isoformat()

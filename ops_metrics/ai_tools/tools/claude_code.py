@@ -92,7 +92,7 @@ class ClaudeCodeAdapter(Adapter):
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         key = self.api_key(tool, sources)
         headers = {"x-api-key": key, "anthropic-version": API_VERSION}
-        return sources.client(tool.base_url_env, tool.default_base_url, headers=headers)
+        return sources.tool_client(tool, headers=headers)
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
         params = {"starting_at": day.isoformat(), "limit": PAGE_LIMIT}

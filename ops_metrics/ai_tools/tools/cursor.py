@@ -139,9 +139,7 @@ class CursorAdapter(Adapter):
 
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         key = self.api_key(tool, sources)
-        client = sources.client(
-            tool.base_url_env, tool.default_base_url, auth=httpx.BasicAuth(key, "")
-        )
+        client = sources.tool_client(tool, auth=httpx.BasicAuth(key, ""))
         if not sources.simulated:  # the simulator answers instantly and is never paced
             pacer = Pacer(self.min_interval, self.clock, self.sleep)
             client.event_hooks = {**client.event_hooks, "request": [pacer]}

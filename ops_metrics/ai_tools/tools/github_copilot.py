@@ -39,7 +39,6 @@ from ops_metrics.ingestion.envelope import envelope
 from ops_metrics.ingestion.errors import MalformedBody
 from ops_metrics.ingestion.pagination import SinglePage
 from ops_metrics.registry import Tool
-from ops_metrics.simulators.credentials import GITHUB_ORG
 from ops_metrics.sources import SourcesResource
 
 API_VERSION = "2022-11-28"
@@ -114,11 +113,9 @@ class GithubCopilotAdapter(Adapter):
 
     def client(self, tool: Tool, sources: SourcesResource) -> httpx.Client:
         token = self.api_key(tool, sources)
-        org = sources.secret(ORG_ENV, GITHUB_ORG)  # live mode: required, the error names it
+        org = sources.secret(ORG_ENV)  # live mode: required, the error names it
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
-        client = sources.client(
-            tool.base_url_env, tool.default_base_url, headers=headers, auth=BearerAuth(token)
-        )
+        client = sources.tool_client(tool, headers=headers, auth=BearerAuth(token))
         # The client carries the account scope (the org) as it carries the key, so fetch_day
         # needs no settings; joining keeps a GitHub Enterprise path prefix (.../api/v3/).
         client.base_url = client.base_url.join(f"orgs/{quote(org, safe='')}/")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ops_metrics.simulators.http import Request, Response
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 
 class ApiError(Exception):

@@ -32,7 +32,7 @@ from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET
 from ops_metrics.simulators.http import Request, Response, Router, bearer_token
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "amp"
 TOKEN_TTL = timedelta(hours=1)

@@ -25,7 +25,7 @@ from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router, bearer_token
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "chat_assistant"
 MAX_LIMIT = 500

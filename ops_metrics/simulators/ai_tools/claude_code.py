@@ -26,7 +26,7 @@ from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "claude_code"
 API_VERSION = "2023-06-01"

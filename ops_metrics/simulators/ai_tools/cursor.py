@@ -30,12 +30,12 @@ from ops_metrics.simulators.ai_tools._common import (
     now_utc,
 )
 from ops_metrics.simulators.ai_tools.org import get_org, last_complete_day
-from ops_metrics.simulators.app import rate_limit_per_minute, rate_now
 from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router
+from ops_metrics.simulators.options import rate_limit_per_minute, rate_now
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "cursor"
 DEFAULT_RATE_LIMIT_PER_MINUTE = 20

@@ -29,7 +29,7 @@ from ops_metrics.simulators.credentials import GITHUB_ORG, TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router, bearer_token
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "github_copilot"
 FIRST_REPORT_DAY = date(2025, 10, 10)

@@ -34,7 +34,7 @@ from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router, bearer_token
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "llm_gateway"
 # LiteLLM's SPEND_LOGS_PAGINATION_COUNT_CAP: `total` stops counting here.

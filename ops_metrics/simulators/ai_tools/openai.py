@@ -29,7 +29,7 @@ from ops_metrics.simulators.credentials import TOOL_KEYS
 from ops_metrics.simulators.http import Request, Response, Router, bearer_token
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 TOOL = "openai"
 _MODELS = ("gpt-4.1-2025-04-14", "gpt-5-2025-08-07", "o3-2025-04-16", "gpt-4o-mini-2024-07-18")

@@ -11,6 +11,7 @@ import functools
 import math
 import random
 import string
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,8 +36,8 @@ _LAST = _words(
 )
 
 # Per tool: (share of engineers who ever adopt it, first day it was available, mean lag in days
-# before an engineer picks it up). Unknown tools fall back to _DEFAULT_PROFILE so a new registry
-# entry still gets plausible users.
+# before an engineer picks it up). A tool not listed here needs no entry: it gets adopters from
+# _DEFAULT_PROFILE, drawn per (seed, tool, engineer) so the listed tools' data never changes.
 _PROFILES: dict[str, tuple[float, date, float]] = {
     "llm_gateway": (0.70, date(2025, 1, 6), 60.0),
     "claude_code": (0.55, date(2025, 3, 1), 75.0),
@@ -122,6 +123,9 @@ class Org:
         )
         self._by_email = {e.email: e for e in self.engineers}
         self._active_cache: dict[tuple[str, date], tuple[Engineer, ...]] = {}
+        # Adoption dates of tools not in _PROFILES, drawn on first use: tool -> engineer id -> day.
+        self._other_adoption: dict[str, dict[str, date]] = {}
+        self._lock = threading.Lock()
 
     def rng(self, tool: str, subject: str, day: date, salt: str = "") -> random.Random:
         """The one source of per-(tool, subject, day) randomness: seeding from a string is stable
@@ -131,9 +135,31 @@ class Org:
     def engineer(self, email: str) -> Engineer | None:
         return self._by_email.get(email)
 
+    def adoption_start(self, tool: str, eng: Engineer) -> date | None:
+        """The day `eng` took up `tool`, or None if they never do."""
+        if tool in _PROFILES:
+            return eng.adoption.get(tool)
+        with self._lock:
+            starts = self._other_adoption.get(tool)
+            if starts is None:
+                share, launch, lag = _DEFAULT_PROFILE
+                starts = {}
+                for e in self.engineers:
+                    rng = random.Random(f"{self.seed}:adopt:{tool}:{e.id}")
+                    if rng.random() < share:
+                        start = max(launch, e.joined_on + timedelta(days=7))
+                        starts[e.id] = start + timedelta(days=int(rng.expovariate(1 / lag)))
+                self._other_adoption[tool] = starts
+        return starts.get(eng.id)
+
+    def adopted(self, tool: str, eng: Engineer, day: date) -> bool:
+        start = self.adoption_start(tool, eng)
+        return start is not None and start <= day and eng.employed(day)
+
     def intensity(self, tool: str, eng: Engineer, day: date) -> float:
         """How much `eng` used `tool` on `day`, 0.0 meaning not at all (median active day ~1)."""
-        if not eng.adopted(tool, day):
+        start = self.adoption_start(tool, eng)
+        if start is None or not self.adopted(tool, eng, day):
             return 0.0
         rng = self.rng(tool, eng.id, day)
         heavy = eng.heaviness >= 2.0
@@ -141,7 +167,7 @@ class Org:
         quiet = day.weekday() >= 5 or is_holiday(day)
         if quiet:
             p *= 0.12
-        ramp = (day - eng.adoption[tool]).days
+        ramp = (day - start).days
         if ramp < 28:  # people try a tool a few times before it becomes a habit
             p *= 0.35 + 0.65 * ramp / 28
         if rng.random() >= p:
@@ -167,7 +193,7 @@ class Org:
 
     def seat_holders(self, tool: str, day: date) -> tuple[Engineer, ...]:
         """Engineers who have adopted `tool` and are employed on `day` (licensed seats)."""
-        return tuple(e for e in self.engineers if e.adopted(tool, day))
+        return tuple(e for e in self.engineers if self.adopted(tool, e, day))
 
     def identity_resolvable(self, tool: str, eng: Engineer) -> bool:
         """Ground truth: can a consumer map this engineer's `tool` identity to an email?"""

@@ -38,8 +38,8 @@ from ops_metrics.simulators.incident_io.lifecycle import SimIncident
 from ops_metrics.simulators.incident_io.universe import IncidentUniverse, incident_universe, to_ms
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
     from ops_metrics.simulators.http import Router
+    from ops_metrics.simulators.options import SimulatorOptions
 
 __all__ = [
     "DEFAULT_MODES",

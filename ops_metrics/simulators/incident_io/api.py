@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ops_metrics.simulators import credentials
-from ops_metrics.simulators.app import rate_limit_per_minute, rate_now
 from ops_metrics.simulators.http import Request, Response, bearer_token
 from ops_metrics.simulators.incident_io.filters import ListQuery, ValidationError, parse_list_query
 from ops_metrics.simulators.incident_io.rate_limit import (
@@ -20,9 +19,10 @@ from ops_metrics.simulators.incident_io.rate_limit import (
     RateLimiter,
 )
 from ops_metrics.simulators.incident_io.universe import IncidentUniverse, incident_universe, to_ms
+from ops_metrics.simulators.options import rate_limit_per_minute, rate_now
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 _match_cache: OrderedDict[tuple[object, ...], list[int]] = OrderedDict()
 _cache_lock = threading.Lock()

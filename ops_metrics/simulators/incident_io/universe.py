@@ -22,7 +22,7 @@ from ops_metrics.simulators.incident_io.workspace import (
 )
 
 if TYPE_CHECKING:
-    from ops_metrics.simulators.app import SimulatorOptions
+    from ops_metrics.simulators.options import SimulatorOptions
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SPAN_START = datetime(2025, 1, 1, tzinfo=UTC)

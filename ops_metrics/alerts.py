@@ -1,6 +1,9 @@
-"""Operational hooks for the dbt assets. Freshness policies and automation conditions live on
+"""Alerting on the code location's runs: the run-failure sensor.
+
+It watches every job (ingestion, dbt, dashboards), so it lives beside the definitions rather
+than with any one of them.
+"""
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
-the asset specs (translator.py); this module holds the run-failure sensor."""
 
 import dagster as dg
 
