@@ -29,7 +29,7 @@ class DbtBuildConfig(dg.Config):
         default=False,
         description=(
             "Rebuild the incremental marts from all raw data (`dbt build --full-refresh`) "
-            "instead of merging the lookback window; data tests then check every row."
+            "instead of merging what was loaded since the last run; data tests then check every row."
         ),
     )
 

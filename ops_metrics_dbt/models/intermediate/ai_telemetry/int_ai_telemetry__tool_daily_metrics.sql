@@ -45,7 +45,8 @@ aggregated as (
         {{ dbt.bool_or('tokens_estimated') }} as tokens_estimated,
         min(estimation_rule) as estimation_rule,
         sum(cost_usd) as cost_usd,
-        max(_extracted_at) as _extracted_at
+        max(_extracted_at) as _extracted_at,
+        max(_loaded_at) as _loaded_at
     from unioned
     group by tool, usage_date, engineer_key
 
