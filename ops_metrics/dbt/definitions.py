@@ -6,9 +6,17 @@ import dagster as dg
 
 from ops_metrics.dbt.assets import dbt_resource, ops_metrics_dbt_assets
 from ops_metrics.dbt.automation import run_failure_sensor
+from ops_metrics.dbt.schedules import (
+    build_whole_table_tests_job,
+    build_whole_table_tests_schedule,
+)
+
+whole_table_tests_job = build_whole_table_tests_job()
 
 defs = dg.Definitions(
     assets=[ops_metrics_dbt_assets],
+    jobs=[whole_table_tests_job],
+    schedules=[build_whole_table_tests_schedule(whole_table_tests_job)],
     sensors=[run_failure_sensor],
     resources={"dbt": dbt_resource()},
 )

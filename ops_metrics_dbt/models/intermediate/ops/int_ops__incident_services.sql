@@ -1,5 +1,7 @@
 {#- Incident <-> affected service pairs, one row per service listed in the catalog-backed
-    "Affected services" field (raw JSON array of {id, name, external_id}). -#}
+    "Affected services" field (raw JSON array of {id, name, external_id}). Passes staging's
+    _dbt_built_at on, so data tests can read just the rows of this run. -#}
+{{ config(meta={'has_dbt_built_at': true}) }}
 with
 
 incidents as (
@@ -14,6 +16,7 @@ services as (
         incidents.incident_key,
         incidents.workspace,
         incidents.updated_at,
+        incidents._dbt_built_at,
         {{ json_field('service.value', 'id') }} as service_id,
         {{ json_field('service.value', 'name') }} as service_name,
         {{ json_field('service.value', 'external_id') }} as service_external_id
@@ -31,7 +34,8 @@ deduplicated as (
         service_id,
         max(service_name) as service_name,
         max(service_external_id) as service_external_id,
-        max(updated_at) as updated_at
+        max(updated_at) as updated_at,
+        max(_dbt_built_at) as _dbt_built_at
     from services
     where service_id is not null
     group by incident_key, workspace, service_id
