@@ -10,6 +10,12 @@
 Every run uses the product's arguments and environment (`BUILD_ARGS`, `dbt_subprocess_env`) in
 this process through dbtRunner, so dbt's import (~3 s in a subprocess) is paid once, not per run.
 
+History scaling (`--history-years N --hourly-only`): the year of incidents is copied N-1 times
+into raw, each copy 364 days (52 weeks) further back under other ids, so the same year's shape
+repeats over N years; then the incident models are built once and only the hourly run is
+measured, on one thread, so its warehouse clock can be compared at one and three years of
+history. AI usage is not loaded in that mode: the hourly run builds the incident models only.
+
 Incidents are merged straight through the product's rows path (Incident model -> incident_row ->
 DuckDBWarehouse.merge) without HTTP: ingestion has its own benchmark. AI usage goes through the
 tool assets (single-run backfills of the year) against the simulator, its rate limits lifted.
@@ -89,6 +95,35 @@ def load_ai_usage(start: datetime, end: datetime) -> int:
         rows += sum(int(m.get("rows_staged") or 0) for m in result.metadata.values())
         print(f"dbt bench: loaded {tool.name} {days[0]} … {days[1]}", file=sys.stderr, flush=True)
     return rows
+
+
+INCIDENT_TIMES = ("created_at", "updated_at", "detected_at", "fixed_at", "resolved_at", "closed_at")
+
+
+def replicate_history(wh: DuckDBWarehouse, years: int) -> int:
+    """Copy every raw incident `years - 1` times, each copy 52 weeks further back (ids suffixed),
+    keeping its `_loaded_at`: as if the warehouse had been loading for `years` years."""
+    added = 0
+    with wh.connect() as con:
+        for ws in WORKSPACES:
+            table = f"raw.{ws.raw_table}"
+            names = [r[0] for r in con.execute(f"select * from {table} limit 0").description]
+            for k in range(1, years):
+                shift = f"interval {364 * k} day"
+                values = [
+                    f"id || '-y{k}'"
+                    if n == "id"
+                    else f"{n} - {shift}"
+                    if n in INCIDENT_TIMES
+                    else n
+                    for n in names
+                ]
+                con.execute(
+                    f"insert into {table} ({', '.join(names)}) "
+                    f"select {', '.join(values)} from {table} where id not like '%-y%'"
+                )
+            added += con.execute(f"select count(*) from {table}").fetchone()[0]
+    return added
 
 
 class WarehouseClock:
@@ -172,7 +207,18 @@ def main() -> None:
     parser.add_argument(
         "--days", type=int, default=365, help="history before the hourly runs (smoke: a few)"
     )
+    parser.add_argument(
+        "--history-years", type=int, default=1, help="copies of the year, each 52 weeks back"
+    )
+    parser.add_argument(
+        "--hourly-only",
+        action="store_true",
+        help="incidents only; build once, then time the hourly run on one thread (repeats)",
+    )
     args = parser.parse_args()
+    if args.hourly_only:
+        hourly_by_history(args)
+        return
     with tempfile.TemporaryDirectory(prefix="bench_dbt_") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
         os.environ["OPS_METRICS_DUCKDB_PATH"] = str(db)
@@ -259,6 +305,58 @@ def main() -> None:
             "full_one_thread_nodes": nodes["full_one_thread"],
             "hourly_one_thread_seconds": runs["hourly_one_thread"],
             "hourly_one_thread_nodes": nodes["hourly_one_thread"],
+        }
+    )
+
+
+def hourly_by_history(args: argparse.Namespace) -> None:
+    """The hourly incident run's warehouse SQL at `--history-years` of history (one thread, so
+    the clock is DuckDB's work alone)."""
+    from ops_metrics.dbt.assets import INCIDENT_MODELS
+    from ops_metrics.dbt.project import dbt_subprocess_env
+
+    with tempfile.TemporaryDirectory(prefix="bench_dbt_history_") as tmp:
+        db = Path(tmp) / "warehouse.duckdb"
+        os.environ["OPS_METRICS_DUCKDB_PATH"] = str(db)
+        os.environ["OPS_METRICS_HOME"] = tmp
+        os.environ["DBT_TARGET_PATH"] = str(Path(tmp) / "target")
+        os.environ["DBT_LOG_PATH"] = str(Path(tmp) / "logs")
+        os.environ.update(dbt_subprocess_env())
+        global WAREHOUSE
+        WAREHOUSE = WarehouseClock()
+        wh = DuckDBWarehouse(path=str(db))
+        year_start = YEAR_END - timedelta(days=args.days)
+        load_incidents(wh, args.incidents_per_workspace, year_start, YEAR_END)
+        rows = replicate_history(wh, args.history_years)
+        print(f"dbt bench: {args.history_years} years, {rows} incidents", file=sys.stderr)
+        # The AI tables exist (empty) so the sources resolve; the hourly run does not read them.
+        from ops_metrics.ai_tools.usage import table_spec as usage_spec
+        from ops_metrics.registry import TOOLS
+
+        for tool in TOOLS:
+            wh.merge(usage_spec(tool), [], run_id="bench-setup")
+        full_seconds, full_nodes = dbt_build("--full-refresh", "--select", INCIDENT_MODELS)
+        seconds, nodes, hour_rows = [], [], []
+        for k in range(args.repeats + 1):  # the first hourly run warms up, not measured
+            hour_end = YEAR_END + timedelta(hours=k + 1)
+            hour_rows.append(
+                load_incidents(
+                    wh, args.incidents_per_workspace, hour_end - timedelta(hours=1), hour_end
+                )
+            )
+            took, counted = dbt_build("--select", INCIDENT_MODELS, "--threads", "1")
+            if k:
+                seconds.append(took)
+                nodes.append(counted)
+    emit(
+        {
+            "history_years": args.history_years,
+            "incidents": rows,
+            "hour_rows": hour_rows[1:],
+            "full_seconds": full_seconds,
+            "full_nodes": full_nodes,
+            "hourly_seconds": seconds,
+            "hourly_nodes": nodes,
         }
     )
 

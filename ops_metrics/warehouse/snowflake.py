@@ -131,7 +131,10 @@ class SnowflakeWarehouse(WarehouseResource):
                 counts = cur.execute(
                     merge_sql.classify(spec, deduped, json_cmp=JSON_CMP)
                 ).fetchone()
-                result.inserted, result.updated, result.unchanged, result.stale = map(int, counts)
+                # An empty stage counts NULL on fakesnow (COUNT_IF over no rows): none of each.
+                result.inserted, result.updated, result.unchanged, result.stale = (
+                    int(n or 0) for n in counts
+                )
                 if result.inserted or result.updated:
                     for statement in self._merge_statements(spec, deduped):
                         cur.execute(statement)

@@ -12,9 +12,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from ops_metrics import settings
 from ops_metrics.dbt.assets import BUILD_ARGS
 from ops_metrics.dbt.project import dbt_subprocess_env
-from ops_metrics.settings import DBT_PROJECT_DIR
 
 # The load-time watermark's safety margin is for clock skew and loads still committing while dbt
 # reads; it only widens what an incremental run re-reads. The property is checked at margin 0,
@@ -32,9 +32,12 @@ def dbt_build(*extra: str) -> None:
     args = [
         *BUILD_ARGS,
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        str(settings.DBT_PROJECT_DIR),
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        str(settings.DBT_PROJECT_DIR),
+        # The target Dagster gives dbt (duckdb, snowflake or emulator).
+        "--target",
+        settings.dbt_target(),
         "--quiet",
         "--vars",
         VARS,
