@@ -9,10 +9,32 @@
 {% macro loaded_since_watermark(column='_loaded_at', relation=none) -%}
     {%- set relation = this if relation is none else relation -%}
     {%- set margin = var('loaded_at_margin_minutes', 60) | int -%}
+    {%- if execute and model.resource_type == 'model' -%}
+        {#- Read once, before the model (and its pre-hook) change anything, and written into the
+            SQL as a constant: the warehouse prunes raw and staging by it (DuckDB's zone maps,
+            Snowflake's micro-partitions), which a subquery in the predicate prevents. Unit tests
+            keep the subquery, which reads their `this` fixture. -#}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name')
+            | map('lower') | list -%}
+        {%- if '_loaded_at' in columns -%}
+            {%- set newest = run_query('select max(_loaded_at) from ' ~ relation)
+                .columns[0].values()[0] -%}
+        {%- else -%}
+            {#- A table built before it carried _loaded_at: read everything once; the merge adds
+                the column (on_schema_change) and fills it. -#}
+            {%- set newest = none -%}
+        {%- endif -%}
+        {%- if newest is none -%}
+    1 = 1
+        {%- else -%}
+    {{ column }} >= {{ dbt.dateadd('minute', -1 * margin, "cast('" ~ newest ~ "' as timestamp)") }}
+        {%- endif -%}
+    {%- else -%}
     {{ column }} >= coalesce(
         (select {{ dbt.dateadd('minute', -1 * margin, 'max(_loaded_at)') }} from {{ relation }}),
         cast('1900-01-01' as timestamp)
     )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- dbt's own build time of a row (run_started_at, UTC), kept on incremental tables so the hourly
@@ -31,6 +53,19 @@
     delete from {{ this }} where incident_key in (
         select incident_key from {{ ref('int_ops__incidents_unioned') }}
         where not is_reportable and {{ loaded_since_watermark() }}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{#- bridge_ops__incident_service's pre-hook: delete the rows of every incident loaded since the
+    watermark; the model then merges those incidents' current services (none, when an incident
+    lost them all or stopped being reportable). Same watermark as the model's select (read before
+    either runs). -#}
+{% macro delete_reloaded_incident_services() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where incident_key in (
+        select incident_key from {{ ref('int_ops__incidents_unioned') }}
+        where {{ loaded_since_watermark() }}
     )
     {%- endif -%}
 {%- endmacro %}

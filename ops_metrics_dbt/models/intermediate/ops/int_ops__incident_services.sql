@@ -16,6 +16,7 @@ services as (
         incidents.incident_key,
         incidents.workspace,
         incidents.updated_at,
+        incidents._loaded_at,
         incidents._dbt_built_at,
         {{ json_field('service.value', 'id') }} as service_id,
         {{ json_field('service.value', 'name') }} as service_name,
@@ -27,7 +28,9 @@ services as (
 
 deduplicated as (
 
-    -- The same service listed twice on one incident is one relationship.
+    -- The same service listed twice on one incident is one relationship. _loaded_at and
+    -- _dbt_built_at are the incident's, so grouping by them changes nothing, and a filter on them
+    -- (the bridge's watermark, the tests' scope) reaches the staging tables' scans.
     select
         incident_key,
         workspace,
@@ -35,10 +38,11 @@ deduplicated as (
         max(service_name) as service_name,
         max(service_external_id) as service_external_id,
         max(updated_at) as updated_at,
-        max(_dbt_built_at) as _dbt_built_at
+        _loaded_at,
+        _dbt_built_at
     from services
     where service_id is not null
-    group by incident_key, workspace, service_id
+    group by incident_key, workspace, service_id, _loaded_at, _dbt_built_at
 
 )
 
