@@ -179,8 +179,16 @@ def _recent(u: Universe) -> Step:
 
 
 def _backfill(u: Universe) -> Step:
-    ws = u.rng.choice(sorted(u.incidents))
-    start = u.now - timedelta(days=u.rng.uniform(20, HISTORY_DAYS - 7))
+    # The week (from a random instant) around an old incident not loaded yet, so a backfill always
+    # brings incidents.
+    old = sorted(
+        (ws, i)
+        for ws, rows in u.incidents.items()
+        for i, r in rows.items()
+        if i not in u.loaded[ws] and r["created_at"] < u.now - timedelta(days=20)
+    )
+    ws, anchor = u.rng.choice(old)
+    start = u.incidents[ws][anchor]["created_at"] - timedelta(days=u.rng.uniform(0, 7))
     end = start + timedelta(days=7)
     rows = [
         r

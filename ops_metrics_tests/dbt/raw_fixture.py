@@ -30,7 +30,7 @@ MARTS = (
 )
 # A mart's data columns: all but dbt's own build time (`_dbt_built_at` on incremental tables,
 # macros/incremental.sql), which differs between two builds of the same data by design.
-MART_COLUMNS = "columns(c -> c <> '_dbt_built_at')"
+MART_COLUMNS = "columns(lambda c: c <> '_dbt_built_at')"
 
 INCIDENT_COLUMNS = {
     "id": "VARCHAR",
