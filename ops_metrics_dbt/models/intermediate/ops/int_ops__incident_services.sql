@@ -4,13 +4,11 @@
 {{ config(meta={'has_dbt_built_at': true}) }}
 with
 
-incidents as (
-
-    select * from {{ ref('int_ops__incidents_unioned') }}
-
-),
-
 services as (
+
+    -- The ref is read here, not in an import CTE: DuckDB materializes a CTE feeding an UNNEST
+    -- join, which kept the bridge's watermark and the tests' scope from reaching the staging
+    -- scans (every incident's services JSON was unnested on every run).
 
     select
         incidents.incident_key,
@@ -21,7 +19,7 @@ services as (
         {{ json_field('service.value', 'id') }} as service_id,
         {{ json_field('service.value', 'name') }} as service_name,
         {{ json_field('service.value', 'external_id') }} as service_external_id
-    from incidents
+    from {{ ref('int_ops__incidents_unioned') }} as incidents
     {{ unnest_json_array('incidents.affected_services', 'service') }}
 
 ),
