@@ -31,6 +31,24 @@ def source_job(
     )
 
 
+def daily_schedule(
+    job: dg.UnresolvedAssetJobDefinition,
+    name: str,
+    hour_of_day: int,
+    minute_of_hour: int,
+    cron_schedule: str | None = None,
+) -> dg.ScheduleDefinition:
+    """An unpartitioned job once a day at hour:minute UTC (or on `cron_schedule`, for tests),
+    running by default like the partitioned schedules."""
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron_schedule or f"{minute_of_hour} {hour_of_day} * * *",
+        execution_timezone="UTC",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
 def partitioned_schedule(
     job: dg.UnresolvedAssetJobDefinition,
     name: str,

@@ -29,3 +29,6 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
         row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
         warehouse_sql = row.split("|")[6].strip()
         assert float(warehouse_sql) > 0, row
+    # The hourly run's warehouse SQL at one and three years of history, and its target.
+    for row in ("| 1 year |", "| 3 years |", "3 years of history ÷ 1 year"):
+        assert row in text, row

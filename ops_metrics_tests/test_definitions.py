@@ -51,3 +51,25 @@ def test_the_scheduled_jobs_carry_their_dbt_models():
     ai_job = defs.resolve_job_def("ai_tools_daily")
     keys = {k.to_user_string() for k in ai_job.asset_layer.selected_asset_keys}
     assert "marts/fct_ai_telemetry__tool_daily_metrics" in keys
+
+
+def test_a_daily_job_runs_every_dbt_test_on_whole_tables():
+    # The hourly and daily builds test only the rows they built (macros/tests_scope.sql).
+    schedule = defs.resolve_schedule_def("dbt_whole_table_tests_daily_schedule")
+    assert schedule.cron_schedule == "45 3 * * *"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = defs.resolve_job_def(schedule.job_name)
+    keys = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert {"marts/fct_ops__incidents", "marts/fct_ai_telemetry__tool_daily_metrics"} <= keys
+    [op_config] = job.run_config["ops"].values()
+    assert op_config["config"] == {"full_refresh": False, "whole_table_tests": True}
+
+
+def test_whole_table_tests_set_the_dbt_var_and_scheduled_runs_do_not():
+    from ops_metrics.dbt.assets import DbtBuildConfig
+
+    assert DbtBuildConfig(whole_table_tests=True).args()[-2:] == [
+        "--vars",
+        '{"data_tests_scope": "all"}',
+    ]
+    assert "--vars" not in DbtBuildConfig().args()

@@ -1,6 +1,7 @@
 """All dbt models as one Dagster multi-asset; dbt tests run as its asset checks."""
 # No `from __future__ import annotations`: Dagster inspects the real `context` annotation.
 
+import json
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -30,9 +31,27 @@ class DbtBuildConfig(dg.Config):
         default=False,
         description=(
             "Rebuild the incremental marts from all raw data (`dbt build --full-refresh`) "
-            "instead of merging the lookback window; data tests then check every row."
+            "instead of merging what was loaded since the last run; data tests then check every row."
         ),
     )
+    whole_table_tests: bool = Field(
+        default=False,
+        description=(
+            "Run every data test on whole tables (the daily `dbt_whole_table_tests_daily` job "
+            "does). Otherwise tests on incremental models read only the rows this run built, so "
+            "the hourly run's cost follows the new data, not the history."
+        ),
+    )
+
+    def args(self) -> list[str]:
+        """`dbt build` with this run's options."""
+        args = [*BUILD_ARGS]
+        if self.full_refresh:
+            args.append("--full-refresh")
+        if self.whole_table_tests:
+            # macros/tests_scope.sql; a full refresh tests every row anyway.
+            args += ["--vars", json.dumps({"data_tests_scope": "all"})]
+        return args
 
 
 @dbt_assets(
@@ -46,8 +65,7 @@ def ops_metrics_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     export_dbt_env()
-    args = [*BUILD_ARGS, *(["--full-refresh"] if config.full_refresh else [])]
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt.cli(config.args(), context=context).stream()
 
 
 class DbtNotInstalled(RuntimeError):

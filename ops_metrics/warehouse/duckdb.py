@@ -38,6 +38,9 @@ _ARROW = {
     "boolean": pa.bool_(),
     "json": pa.string(),
 }
+# The merge transaction's start on DuckDB's clock, as UTC without a zone (the project's convention):
+# `_loaded_at` of the rows it inserts or changes (merge_sql).
+NOW = "cast(timezone('UTC', now()) as timestamp)"
 # Another process (dbt, a second run) holding the file: wait for it rather than fail the run.
 LOCK_WAIT_SECONDS = 120.0
 
@@ -172,7 +175,8 @@ def _update_sql(spec: TableSpec, staged: str, matched: str) -> str:
     v = spec.version_column
     updatable = [c.name for c in spec.all_columns if c.name not in spec.primary_key]
     return f"""
-        update {spec.qualified} set {", ".join(f"{n} = u.{n}" for n in updatable)}
+        update {spec.qualified}
+        set {", ".join(f"{n} = {merge_sql.staged_value(n, NOW, alias='u')}" for n in updatable)}
         from (
             select s.*, t._target_rowid from {staged} s join {matched} t on {_on_keys(spec)}
             where s.{v} >= t.{v} and ({merge_sql.changed(spec)})
@@ -182,8 +186,9 @@ def _update_sql(spec: TableSpec, staged: str, matched: str) -> str:
 
 
 def _insert_sql(spec: TableSpec, staged: str, matched: str) -> str:
-    names = ", ".join(c.name for c in spec.all_columns)
+    names = [c.name for c in spec.all_columns]
+    values = ", ".join(merge_sql.staged_value(n, NOW) for n in names)
     return (
-        f"insert into {spec.qualified} ({names}) select {names} from {staged} s "
+        f"insert into {spec.qualified} ({', '.join(names)}) select {values} from {staged} s "
         f"anti join {matched} t on {_on_keys(spec)}"
     )

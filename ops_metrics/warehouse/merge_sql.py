@@ -4,11 +4,18 @@ Within one load, the stage is deduplicated to the newest version of each key (th
 two pages). The merge then inserts new keys and updates a key only when the incoming version is
 newer or equal AND something changed: a stale version never overwrites a newer one, and
 re-running the same data leaves the table exactly as it was, load columns included.
+
+`_loaded_at` is the WAREHOUSE's time of the merge (`now`, a SQL expression per backend), written on
+inserted and changed rows only: dbt's incremental models read what was loaded since their own
+newest `_loaded_at`, so the stamp must come from one clock (the warehouse's, not each loader's)
+and be taken when the rows become visible, not when a long load started staging them.
 """
 
 from __future__ import annotations
 
 from ops_metrics.warehouse.table import LOAD_COLUMNS, TableSpec
+
+LOADED_AT = "_loaded_at"
 
 
 def _on(spec: TableSpec) -> str:
@@ -61,16 +68,22 @@ def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}", target: str | 
     """
 
 
-def merge(spec: TableSpec, staged: str, json_cmp: str = "{0}") -> str:
+def staged_value(name: str, now: str, alias: str = "s") -> str:
+    """What the merge writes into column `name`: the staged row's (`alias`) value, or `now` for
+    `_loaded_at`."""
+    return now if name == LOADED_AT else f"{alias}.{name}"
+
+
+def merge(spec: TableSpec, staged: str, now: str, json_cmp: str = "{0}") -> str:
     names = [c.name for c in spec.all_columns]
     updatable = [n for n in names if n not in spec.primary_key]
     v = spec.version_column
     return f"""
         merge into {spec.qualified} t using {staged} s on {_on(spec)}
         when matched and s.{v} >= t.{v} and ({changed(spec, json_cmp)}) then update set
-            {", ".join(f"{n} = s.{n}" for n in updatable)}
+            {", ".join(f"{n} = {staged_value(n, now)}" for n in updatable)}
         when not matched then insert ({", ".join(names)})
-            values ({", ".join(f"s.{n}" for n in names)})
+            values ({", ".join(staged_value(n, now) for n in names)})
     """
 
 

@@ -50,6 +50,9 @@ _PANDAS = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 # VARIANT equality depends on how a value was built; TO_JSON is canonical (sorted keys).
 JSON_CMP = "to_json({0})"
 JSON_PARSE = "parse_json({0})"
+# The merge statement's time on Snowflake's clock, as UTC TIMESTAMP_NTZ (the project's convention):
+# `_loaded_at` of the rows it inserts or changes (merge_sql).
+NOW = "cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)"
 
 
 class SnowflakeWarehouse(WarehouseResource):
@@ -128,7 +131,10 @@ class SnowflakeWarehouse(WarehouseResource):
                 counts = cur.execute(
                     merge_sql.classify(spec, deduped, json_cmp=JSON_CMP)
                 ).fetchone()
-                result.inserted, result.updated, result.unchanged, result.stale = map(int, counts)
+                # An empty stage counts NULL on fakesnow (COUNT_IF over no rows): none of each.
+                result.inserted, result.updated, result.unchanged, result.stale = (
+                    int(n or 0) for n in counts
+                )
                 if result.inserted or result.updated:
                     for statement in self._merge_statements(spec, deduped):
                         cur.execute(statement)
@@ -143,7 +149,7 @@ class SnowflakeWarehouse(WarehouseResource):
     def _merge_statements(self, spec: TableSpec, staged: str) -> list[str]:
         if self.emulator:
             return _emulated_merge(spec, staged)
-        return [merge_sql.merge(spec, staged, json_cmp=JSON_CMP)]
+        return [merge_sql.merge(spec, staged, NOW, json_cmp=JSON_CMP)]
 
 
 def _emulated_merge(spec: TableSpec, staged: str) -> list[str]:
@@ -162,10 +168,11 @@ def _emulated_merge(spec: TableSpec, staged: str) -> list[str]:
     v = spec.version_column
     changed = merge_sql.changed(spec, JSON_CMP)
     return [
-        f"update {spec.qualified} t set {', '.join(f'{n} = s.{n}' for n in updatable)} "
+        f"update {spec.qualified} t "
+        f"set {', '.join(f'{n} = {merge_sql.staged_value(n, NOW)}' for n in updatable)} "
         f"from {staged} s where {on} and s.{v} >= t.{v} and ({changed})",
         f"insert into {spec.qualified} ({', '.join(names)}) "
-        f"select {', '.join(f's.{n}' for n in names)} from {staged} s "
+        f"select {', '.join(merge_sql.staged_value(n, NOW) for n in names)} from {staged} s "
         f"where not exists (select 1 from {spec.qualified} t where {on})",
     ]
 

@@ -2,3 +2,4 @@
 select tool_daily_key
 from {{ ref('fct_ai_telemetry__tool_daily_metrics') }}
 where coalesce(tokens_total, 0) != coalesce(reported_tokens, 0) + coalesce(estimated_tokens, 0)
+    and {{ built_this_run() }}

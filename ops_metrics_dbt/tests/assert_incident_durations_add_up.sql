@@ -5,3 +5,4 @@ where ttd_sec is not null
     and ttr_sec is not null
     and tts_sec is not null
     and abs(ttd_sec + ttr_sec - tts_sec) > 1
+    and {{ built_this_run() }}

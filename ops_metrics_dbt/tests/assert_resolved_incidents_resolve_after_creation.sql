@@ -3,3 +3,4 @@ select incident_key, created_at, resolved_at
 from {{ ref('fct_ops__incidents') }}
 where mode = 'standard'
     and resolved_at < created_at
+    and {{ built_this_run() }}

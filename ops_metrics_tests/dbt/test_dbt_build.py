@@ -22,6 +22,7 @@ from ops_metrics.dbt.project import ops_metrics_dbt_project
 from ops_metrics_tests.dbt.raw_fixture import (
     LATE_UPDATE_ID,
     LATER_MERGED_ID,
+    MART_COLUMNS,
     MARTS,
     apply_late_updates,
     create_raw_tables,
@@ -44,7 +45,7 @@ class Warehouse:
             return con.execute(sql, params or []).fetchall()
 
     def marts(self) -> dict[str, list[tuple]]:
-        return {m: self.query(f"select * from marts.{m} order by all") for m in MARTS}
+        return {m: self.query(f"select {MART_COLUMNS} from marts.{m} order by all") for m in MARTS}
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +178,8 @@ def test_late_update_reaches_the_mart_on_the_next_incremental_run(
         r[0]
         for r in dbt_warehouse.query(
             "select column_name from information_schema.columns where table_schema = 'marts' "
-            "and table_name = 'fct_ops__incidents' order by ordinal_position"
+            "and table_name = 'fct_ops__incidents' and column_name <> '_dbt_built_at' "
+            "order by ordinal_position"
         )
     ]
     row = dict(zip(columns, late[0], strict=True))

@@ -14,7 +14,12 @@ import duckdb
 import pytest
 
 from ops_metrics.settings import DBT_PROJECT_DIR
-from ops_metrics_tests.dbt.raw_fixture import MARTS, apply_late_updates, create_raw_tables
+from ops_metrics_tests.dbt.raw_fixture import (
+    MART_COLUMNS,
+    MARTS,
+    apply_late_updates,
+    create_raw_tables,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +79,7 @@ def marts(db: Path) -> dict[str, list[tuple] | None]:
             ).fetchall()
         }
         return {
-            m: con.execute(f"select * from marts.{m} order by all").fetchall()
+            m: con.execute(f"select {MART_COLUMNS} from marts.{m} order by all").fetchall()
             if m in present
             else None
             for m in MARTS

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
@@ -117,3 +118,40 @@ def test_a_new_column_in_the_spec_evolves_the_table(warehouse):
     batch = [dict(r, extra="x") for r in rows(2, T0 + timedelta(seconds=1))]
     warehouse.merge(wider, [batch], "v2")
     assert warehouse.query("select distinct extra from raw.things") == [("x",)]
+
+
+def loaded_at(warehouse: WarehouseResource) -> dict[str, datetime]:
+    return dict(warehouse.query("select id, _loaded_at from raw.things"))
+
+
+def warehouse_now(warehouse: WarehouseResource) -> datetime:
+    """The warehouse's own clock (UTC, no zone), read the way dbt's utc_now() macro reads it."""
+    sql = (
+        "select cast(timezone('UTC', now()) as timestamp)"
+        if isinstance(warehouse, DuckDBWarehouse)
+        else "select cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)"
+    )
+    return warehouse.query(sql)[0][0]
+
+
+def test_loaded_at_is_the_warehouse_time_of_the_merge_that_inserted_or_changed_the_row(warehouse):
+    # dbt's incremental models read what was loaded since their newest _loaded_at: the stamp is
+    # the warehouse's clock at the merge, not the loader's, and moves only on a real change.
+    warehouse.merge(SPEC, [rows(3, T0)], "first")
+    before = warehouse_now(warehouse)
+    first = loaded_at(warehouse)
+    # The same versions again: r0 and r2 unchanged, r1 changed at an equal version, r3 new.
+    changed = rows(3, T0)
+    changed[1]["value"] = 42
+    # The loader's clock is off by years: the stamp does not come from it.
+    with time_machine.travel(datetime(2031, 6, 1, tzinfo=UTC)):
+        warehouse.merge(SPEC, [[*changed, *rows(4, T0)[3:]]], "second")
+    after = warehouse_now(warehouse)
+    second = loaded_at(warehouse)
+    assert second["r0"] == first["r0"] and second["r2"] == first["r2"]  # unchanged: kept
+    assert before <= second["r1"] <= after  # changed: this merge, warehouse time
+    assert before <= second["r3"] <= after  # inserted: this merge, warehouse time
+    assert second["r1"] == second["r3"]  # one instant for the whole merge
+    # A stale version is not a change: its _loaded_at stays.
+    warehouse.merge(SPEC, [rows(1, T0 - timedelta(days=1), value=9)], "stale")
+    assert loaded_at(warehouse) == second

@@ -19,6 +19,7 @@ from ops_metrics.warehouse.io_manager import LoadBatch, StageAndMergeIOManager
 from ops_metrics.warehouse.snowflake import (
     JSON_CMP,
     JSON_PARSE,
+    NOW,
     SnowflakeWarehouse,
     _frame,
     snowflake_warehouse_from_env,
@@ -102,7 +103,7 @@ def test_the_production_stage_and_merge_sql_agrees_with_the_emulator_shims(wareh
         )
         cur.execute(merge_sql.dedup_stage(SPEC, "stage__things", "dedup", json_parse=JSON_PARSE))
         real_spec = TableSpec("raw", "real_target", SPEC.columns, SPEC.primary_key, "updated_at")
-        cur.execute(merge_sql.merge(real_spec, "dedup", json_cmp=JSON_CMP))
+        cur.execute(merge_sql.merge(real_spec, "dedup", NOW, json_cmp=JSON_CMP))
     warehouse.merge(SPEC, [incoming], "shim")
     strip = "select id, updated_at, value, to_json(payload) from raw.{} order by id"
     assert warehouse.query(strip.format("real_target")) == warehouse.query(strip.format("things"))

@@ -8,7 +8,7 @@
     databases in one transaction; see ops_metrics.warehouse.snowflake._emulated_merge). On the
     emulator a merge with a unique_key becomes dbt-snowflake's own delete+insert (same result:
     the unique keys of the new rows are replaced), from a table rather than a view so the
-    lookback filter (which reads the target) is evaluated once, before the delete, as dbt
+    load-time watermark (which reads the target) is evaluated once, before the delete, as dbt
     requires for delete+insert.
 
     For every other target both macros return dbt-snowflake's own result unchanged.

@@ -5,13 +5,30 @@
     and dropped, as is the vendor payload. engineer_key is the hashed email when the identity was
     resolved, else a hash of tool + identifier, so unresolved identities stay separate per tool
     instead of collapsing into one NULL engineer.
+
+    An incremental table, not a view, so a run's cost follows what was loaded, not the history:
+    each run re-stages the raw keys (day, identifier) with a row loaded since the table's
+    watermark (macros/incremental.sql), from all of their raw rows.
 -#}
 {% macro stg_ai_tools_daily_usage(tool) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='merge',
+    unique_key='daily_usage_id',
+    on_schema_change='append_new_columns'
+) }}
 with
 
 source as (
 
     select * from {{ source('ai_tools__' ~ tool, 'daily_usage') }}
+    {% if is_incremental() %}
+    where (usage_date, engineer_identifier) in (
+        select usage_date, engineer_identifier
+        from {{ source('ai_tools__' ~ tool, 'daily_usage') }}
+        where {{ loaded_since_watermark() }}
+    )
+    {% endif %}
 
 ),
 
@@ -56,7 +73,8 @@ renamed as (
 
         -- versions
         cast(_extracted_at as timestamp) as _extracted_at,
-        cast(_loaded_at as timestamp) as _loaded_at
+        cast(_loaded_at as timestamp) as _loaded_at,
+        {{ dbt_built_at() }} as _dbt_built_at
 
     from deduplicated
 

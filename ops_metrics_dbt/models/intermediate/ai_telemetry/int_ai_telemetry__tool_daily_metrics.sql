@@ -1,7 +1,9 @@
 {#- All tools in one relation, one row per tool, day and engineer. The instance list is
     var('ai_tools'): adding a tool is one line there, never a change here.
     Several vendor identities can resolve to the same engineer on one day (a login and an email),
-    so usage is summed per engineer_key. -#}
+    so usage is summed per engineer_key. Passes staging's _dbt_built_at on, so data tests can read
+    just the rows of this run. -#}
+{{ config(meta={'has_dbt_built_at': true}) }}
 {%- set tools = var('ai_tools') -%}
 
 with
@@ -45,7 +47,9 @@ aggregated as (
         {{ dbt.bool_or('tokens_estimated') }} as tokens_estimated,
         min(estimation_rule) as estimation_rule,
         sum(cost_usd) as cost_usd,
-        max(_extracted_at) as _extracted_at
+        max(_extracted_at) as _extracted_at,
+        max(_loaded_at) as _loaded_at,
+        max(_dbt_built_at) as _dbt_built_at
     from unioned
     group by tool, usage_date, engineer_key
 

@@ -1,6 +1,8 @@
 {#- All workspaces in one relation. The instance list is var('incident_io_workspaces'): adding a
     workspace is one line there, never a change here. -#}
 {%- set workspaces = var('incident_io_workspaces') -%}
+{#- Passes staging's _dbt_built_at on, so data tests can read just the rows of this run. -#}
+{{ config(meta={'has_dbt_built_at': true}) }}
 
 with
 
@@ -60,7 +62,8 @@ enriched as (
             and status_category not in ('declined', 'merged', 'canceled')
         ) as is_reportable,
 
-        _loaded_at
+        _loaded_at,
+        _dbt_built_at
 
     from unioned
 

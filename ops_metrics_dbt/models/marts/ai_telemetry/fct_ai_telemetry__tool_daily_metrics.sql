@@ -1,23 +1,46 @@
-{#- AI tool usage per engineer, tool and UTC day. Incremental merge with a lookback on
-    _extracted_at: vendors revise recent days, and a re-extracted day must replace the old one. -#}
+{#- AI tool usage per engineer, tool and UTC day. Incremental: every (tool, day) with a usage row
+    loaded since the table's watermark (macros/incremental.sql: load time, so a backfilled month or
+    a re-extracted old day is read on the next run) is recomputed whole and replaces that day
+    (delete+insert on tool and usage_date). A day, not a row: when a re-extraction resolves an
+    identity, its engineer_key changes, and the old key's row must go, which a merge on
+    tool_daily_key would leave behind. -#}
+{%- set tools = var('ai_tools') -%}
 {{ config(
     materialized='incremental',
-    incremental_strategy='merge',
-    unique_key='tool_daily_key',
+    incremental_strategy='delete+insert',
+    unique_key=['tool', 'usage_date'],
     on_schema_change='append_new_columns'
 ) }}
 {% if target.type == 'snowflake' %}
 {#- Snowflake only: cluster for date-range scans; full refreshes get the bigger warehouse. -#}
 {{ config(cluster_by=['usage_date'], snowflake_warehouse=etl_warehouse(), pre_hook="{{ use_etl_warehouse() }}") }}
 {% endif %}
+{#- Parsing renders only the full-build branch; declare the staging refs of the incremental one. -#}
+{% for tool in tools %}
+-- depends_on: {{ ref('stg_ai_tools__' ~ tool ~ '__daily_usage') }}
+{% endfor %}
 
 with
 
+{% if is_incremental() %}
+touched_days as (
+
+    -- From staging, where _loaded_at is a row's own: the intermediate model aggregates it.
+    {% for tool in tools %}
+    select tool, usage_date
+    from {{ ref('stg_ai_tools__' ~ tool ~ '__daily_usage') }}
+    where {{ loaded_since_watermark() }}
+    {% if not loop.last %}union{% endif %}
+    {% endfor %}
+
+),
+
+{% endif %}
 tool_daily as (
 
     select * from {{ ref('int_ai_telemetry__tool_daily_metrics') }}
     {% if is_incremental() %}
-    where {{ lookback_filter('_extracted_at') }}
+    where (tool, usage_date) in (select tool, usage_date from touched_days)
     {% endif %}
 
 ),
@@ -45,7 +68,9 @@ final as (
         estimation_rule,
         cost_usd,
         {{ safe_divide('tokens_total', 'requests') }} as tokens_per_request,
-        _extracted_at
+        _extracted_at,
+        _loaded_at,
+        {{ dbt_built_at() }} as _dbt_built_at
     from tool_daily
 
 )

@@ -13,7 +13,11 @@
     (complementary suppression; a shown tool meets the minimum on its own, so one is enough). A
     group still below it (only when no tool meets it: All tools in a tiny org) keeps its row with
     every measure NULL and is_suppressed true. There is no team dimension: the raw rows
-    carry none, and a team directory would need raw emails (PII) in the repository. -#}
+    carry none, and a team directory would need raw emails (PII) in the repository.
+
+    Rebuilt whole, on the daily AI job only (not the hourly run): it reads the AI daily fact
+    (exact, incremental on load time), and the 28-day population window plus the per-week
+    privacy roll-up make a week depend on its neighbours; not measured at three years. -#}
 {%- set cohort_min = var('ai_adoption_cohort_min_tokens') -%}
 {%- set min_engineers = var('ai_min_group_engineers') -%}
 

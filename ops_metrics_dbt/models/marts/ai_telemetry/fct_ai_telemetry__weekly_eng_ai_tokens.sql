@@ -2,7 +2,10 @@
     - daily_tokens_p50/p75/p95: the engineer's own days in that week, gap-filled with zero-usage
       days (a quiet day is a data point, not a missing one);
     - cohort_weekly_tokens_p50/p75/p95: that week's weekly totals across all engineers, so each
-      row can be read against its peers. -#}
+      row can be read against its peers.
+    Rebuilt whole, on the daily AI job only (not the hourly run): it reads the AI daily fact
+    (exact, incremental on load time); a week's cohort percentiles depend on every engineer of
+    the week. Not measured at three years. -#}
 with
 
 daily as (

@@ -1,14 +1,16 @@
 {#- One row per reported incident (mode standard or retrospective; not declined, merged or
-    canceled). Incremental merge on the workspace-qualified incident_key with a lookback on
-    updated_at, because incidents are edited days after resolution.
-    The post-hook removes incidents that stopped being reportable (e.g. later merged or
-    declined): merge cannot delete, and without it incremental and full refresh would differ. -#}
+    canceled). Incremental merge on the workspace-qualified incident_key of every incident loaded
+    since the table's watermark (macros/incremental.sql: load time, so a backfilled week or a late
+    edit with an old updated_at is read on the next run).
+    The pre-hook (macros/incremental.sql) first removes the incidents of those same loads that
+    stopped being reportable (later merged, declined, canceled, or test): merge cannot delete, and
+    without it incremental and full refresh would differ. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='merge',
     unique_key='incident_key',
     on_schema_change='append_new_columns',
-    post_hook="delete from {{ this }} where incident_key in (select incident_key from {{ ref('int_ops__incidents_unioned') }} where not is_reportable)"
+    pre_hook="{{ delete_unreportable_incidents() }}"
 ) }}
 {% if target.type == 'snowflake' %}
 {#- Snowflake only: cluster for date-range scans; full refreshes get the bigger warehouse. -#}
@@ -21,7 +23,7 @@ incidents as (
 
     select * from {{ ref('int_ops__incidents_unioned') }}
     {% if is_incremental() %}
-    where {{ lookback_filter('updated_at') }}
+    where {{ loaded_since_watermark() }}
     {% endif %}
 
 ),
@@ -59,7 +61,9 @@ final as (
         {{ null_if_negative('ttd_sec') }} as ttd_sec,
         {{ null_if_negative('ttr_sec') }} as ttr_sec,
         {{ null_if_negative('tts_sec') }} as tts_sec,
-        resolved_at is not null as is_resolved
+        resolved_at is not null as is_resolved,
+        _loaded_at,
+        {{ dbt_built_at() }} as _dbt_built_at
     from reportable
 
 )

@@ -1,5 +1,13 @@
 {#- MTTD / MTTR per workspace x severity x ISO week (by the week the incident was created), on a
-    gap-filled week spine so the week-over-week lag always compares adjacent weeks. -#}
+    gap-filled week spine so the week-over-week lag always compares adjacent weeks.
+
+    Rebuilt whole on every run, chosen by measurement: it reads only fct_ops__incidents (exact,
+    incremental on load time) and is small (workspace x severity x week). Rebuilding it took
+    0.14 s at one year (25.6k incidents) and 0.14 s at three (76.7k), one thread on the shared
+    2-core machine under load ~10: flat in history, and cheaper than the statements an
+    incremental version needs (watermark, touched weeks, delete, insert) and its week-over-week
+    lag after each touched week. A backfilled week, a late edit or a deletion is in the next
+    run's numbers because the whole table is. -#}
 with
 
 incidents as (

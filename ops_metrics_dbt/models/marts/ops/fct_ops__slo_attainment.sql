@@ -10,7 +10,15 @@
                    creation when never detected): a breach is a miss before it resolves;
       pending    - still open and not yet past its target: no verdict yet;
       unmeasured - resolved without a usable ttr_sec (no detected_at, or a negative duration).
-    Only met and missed count (`incidents`); ratios are NULL for weeks without any. -#}
+    Only met and missed count (`incidents`); ratios are NULL for weeks without any.
+
+    Rebuilt whole on every run, chosen by measurement: it reads only fct_ops__incidents (exact,
+    incremental on load time). Rebuilding it took 0.17 s at one year (25.6k incidents) and 0.23 s
+    at three (76.7k), one thread on the shared 2-core machine under load ~10. An incremental
+    version would recompute the weeks of newly loaded incidents plus the rolling window after
+    each, but `pending` verdicts turn `missed` with the clock (utc_now()) and the spine grows to
+    the current week, so every run would touch the open incidents' weeks and the newest weeks
+    anyway; the saving is a fraction of 0.2 s. Whole, it is exact by construction. -#}
 with
 
 incidents as (
