@@ -14,7 +14,6 @@ from ops_metrics.ingestion.extractor import partition_window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.registry import TOOLS, Tool
-from ops_metrics.settings import WAREHOUSE_POOL
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
@@ -35,7 +34,7 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         io_manager_key="warehouse_io_manager",
         group_name="ai_tools",
-        pool=WAREHOUSE_POOL,
+        # No pool: fetches run in parallel; the IO manager's writer lock serialises the merges.
         kinds={"python"},
         description=(
             f"Daily usage of {tool.vendor} per engineer, merged into `{spec.qualified}` "

@@ -15,7 +15,6 @@ from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
-from ops_metrics.settings import WAREHOUSE_POOL
 from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
@@ -35,7 +34,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         io_manager_key="warehouse_io_manager",
         group_name="incident_io",
-        pool=WAREHOUSE_POOL,
+        # No pool: fetches run in parallel; the IO manager's writer lock serialises the merges.
         kinds={"python"},
         description=(
             f"Incidents of the Incident.io workspace `{workspace.name}` whose `updated_at` falls in "

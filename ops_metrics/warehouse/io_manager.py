@@ -21,6 +21,7 @@ from ops_metrics.ingestion.transformer import Reject
 from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.spool import spooled
 from ops_metrics.warehouse.table import TableSpec, rejects_spec
+from ops_metrics.warehouse.writer_lock import warehouse_writer_lock
 
 
 @dataclass
@@ -44,17 +45,20 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
             )
         run_id = context.run_id
         # The fetch completes into the spool before the warehouse is opened (warehouse/spool.py):
-        # a slow source never holds the writer's lock, and a failed fetch never touches it.
+        # a slow source never holds the writer's lock, and a failed fetch never touches it. The
+        # lock (warehouse/writer_lock.py) covers the stage-and-merge only.
+        holder = f"{context.asset_key.to_user_string()} (run {run_id})"
         with spooled(obj.batches, context.log.info, obj.spec.qualified) as batches:
-            result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
-        rejects = obj.rejects()
-        if rejects:
-            now = datetime.now(UTC)
-            self.warehouse.merge(
-                rejects_spec(obj.spec),
-                [[_reject_row(r, now) for r in rejects]],
-                run_id,
-            )
+            rejects = obj.rejects()
+            with warehouse_writer_lock(self.warehouse, holder, context.log.info):
+                result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
+                if rejects:
+                    now = datetime.now(UTC)
+                    self.warehouse.merge(
+                        rejects_spec(obj.spec),
+                        [[_reject_row(r, now) for r in rejects]],
+                        run_id,
+                    )
         metadata: dict[str, Any] = {
             "table": obj.spec.qualified,
             **result.as_metadata(),
