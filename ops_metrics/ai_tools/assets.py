@@ -62,6 +62,8 @@ def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
             retry=sources.retry_policy(),
             log=context.log,
             page_budget=sources.page_budget(timedelta(days=1)),
+            # A day's fetch budget per day in the run (a backfill in one run reads many).
+            fetch_budget=sources.fetch_budget(len(_days(window.start, window.end))),
         )
         transformer = DataTransformer(
             source,

@@ -69,6 +69,8 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             retry=sources.retry_policy(),
             log=context.log,
             page_budget=sources.page_budget(window.end - window.start),
+            # An hour's budget per hour in the window (the overlap is not an hour of its own).
+            fetch_budget=sources.fetch_budget((window.end - window.start) // timedelta(hours=1)),
         )
         transformer = DataTransformer(
             source,
