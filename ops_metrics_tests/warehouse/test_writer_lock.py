@@ -4,46 +4,23 @@ hold the file at once, a writer waits for the other, and a wait that runs out na
 from __future__ import annotations
 
 import multiprocessing
-import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt import DbtCliResource
 
-from ops_metrics.warehouse.writer_lock import WriterLockTimeout, lock_path, writer_lock
+from ops_metrics.dbt.assets import ops_metrics_dbt_assets
+from ops_metrics.dbt.project import ops_metrics_dbt_project
+from ops_metrics.incident_io.assets import incident_assets
+from ops_metrics.pipeline import error_line
+from ops_metrics.warehouse.writer_lock import lock_path
+from ops_metrics_tests.warehouse._lock_holders import _hold, _take, _write_many
 
-# Processes are spawned: each is a fresh interpreter, as a run worker is.
+# Processes are spawned: each is a fresh interpreter, as a run worker is. What they run lives in
+# a small module (_lock_holders.py), so each starts in a fraction of a second.
 SPAWN = multiprocessing.get_context("spawn")
-
-
-def _write_many(db: str, name: str, times: int, start: object) -> None:
-    """Open the DuckDB file for writing `times` times under the lock. duckdb.connect is called
-    directly (no waiting on DuckDB's own lock), so a second writer inside would fail here."""
-    start.wait(30)  # type: ignore[attr-defined]
-    for n in range(times):
-        with writer_lock(db, name, wait=60):
-            con = duckdb.connect(db)
-            try:
-                con.execute("create table if not exists t (who varchar, n integer)")
-                con.execute("insert into t values (?, ?)", [name, n])
-            finally:
-                con.close()
-
-
-def _hold(db: str, held: object, release: object, out: object) -> None:
-    with writer_lock(db, "asset incident_io/companya/incidents (run r1)", wait=5):
-        held.set()  # type: ignore[attr-defined]
-        release.wait(60)  # type: ignore[attr-defined]
-        out.put(("released", time.time()))  # type: ignore[attr-defined]
-
-
-def _take(db: str, wait: float, trying: object, out: object) -> None:
-    trying.set()  # type: ignore[attr-defined]
-    try:
-        with writer_lock(db, "asset incident_io/companyb/incidents (run r2)", wait=wait):
-            out.put(("taken", time.time()))  # type: ignore[attr-defined]
-    except WriterLockTimeout as exc:
-        out.put(("timeout", str(exc)))  # type: ignore[attr-defined]
 
 
 def _join(*procs: multiprocessing.process.BaseProcess) -> None:
@@ -118,3 +95,54 @@ def test_the_wait_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("OPS_METRICS_WRITER_LOCK_WAIT_SECONDS", "soon")
     with pytest.raises(ConfigurationError, match="OPS_METRICS_WRITER_LOCK_WAIT_SECONDS"):
         wait_seconds()
+
+
+def _failure(result: dg.ExecuteInProcessResult) -> str:
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    return error_line(failure.step_failure_data.error)
+
+
+def test_the_stage_and_merge_and_the_dbt_build_both_take_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resources: dict[str, object]
+) -> None:
+    """Another writer holds the file's lock: an ingestion merge and a dbt build each wait for it
+    (here 0.3 s), then fail naming the lock file, having written nothing."""
+    db = tmp_path / "warehouse.duckdb"  # the `warehouse` fixture's file
+    monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("OPS_METRICS_TARGET", "duckdb")
+    monkeypatch.setenv("OPS_METRICS_WRITER_LOCK_WAIT_SECONDS", "0.3")
+    held, release, out = SPAWN.Event(), SPAWN.Event(), SPAWN.Queue()
+    holder = SPAWN.Process(target=_hold, args=(str(db), held, release, out))
+    holder.start()
+    assert held.wait(60)
+    try:
+        [companya] = [
+            a for a in incident_assets if a.key.path == ["incident_io", "companya", "incidents"]
+        ]
+        ingestion = dg.materialize(
+            [companya], resources=resources, partition_key="2026-03-02-10:00", raise_on_error=False
+        )
+        dbt = dg.materialize(
+            [ops_metrics_dbt_assets],
+            resources={"dbt": DbtCliResource(project_dir=ops_metrics_dbt_project, target="duckdb")},
+            raise_on_error=False,
+        )
+    finally:
+        release.set()
+    _join(holder)
+    held_by = f"(by pid {holder.pid}: asset incident_io/companya/incidents (run r1))"
+    line = _failure(ingestion)
+    assert line.startswith("incident_io/companya/incidents (run ")
+    assert line.endswith(
+        f": the warehouse writer lock {lock_path(db)} was still held after 0.3 s {held_by}; "
+        "OPS_METRICS_WRITER_LOCK_WAIT_SECONDS sets how long a write waits"
+    )
+    line = _failure(dbt)
+    assert line.startswith("dbt build (run ")
+    assert f"the warehouse writer lock {lock_path(db)} was still held after 0.3 s" in line
+    assert (
+        not db.exists()
+        or not duckdb.connect(str(db), read_only=True)
+        .execute("select * from information_schema.tables")
+        .fetchall()
+    )
