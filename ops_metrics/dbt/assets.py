@@ -51,7 +51,7 @@ def ops_metrics_dbt_assets(
     export_dbt_env()
     args = [*BUILD_ARGS, *(["--full-refresh"] if config.full_refresh else [])]
     # dbt-duckdb holds the file for the whole build: the writer lock for as long.
-    with dbt_writer_lock(f"dbt build (run {context.run_id})", context.log.info):
+    with dbt_writer_lock(f"dbt build (run {context.run_id})", context.log.info, dbt.target):
         yield from dbt.cli(args, context=context).stream()
 
 

@@ -281,10 +281,10 @@ class APIExtractor(BaseExtractor):
 
     def _fetch_budget_spent(self, method: str, url: str, last: str = "") -> FetchBudgetExceeded:
         tail = f"; last: {last}" if last else ""
-        assert self.fetch_budget is not None
+        budget = self.fetch_budget.describe() if self.fetch_budget else "its fetch budget"
         message = (
             f"{self.source}: {method} {url} stopped after {self.stats.requests} requests: the "
-            f"fetch spent {self.fetch_budget.describe()}; the source answers too slowly{tail}"
+            f"fetch spent {budget}; the source answers too slowly{tail}"
         )
         return FetchBudgetExceeded(scrub(message.replace("\n", " ")))
 

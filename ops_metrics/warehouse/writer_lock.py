@@ -118,10 +118,11 @@ def warehouse_writer_lock(
 
 
 def dbt_writer_lock(
-    holder: str, log: Callable[[str], None] | None = None
+    holder: str, log: Callable[[str], None] | None = None, target: str | None = None
 ) -> contextlib.AbstractContextManager[None]:
     """The dbt step's lock: the writer lock of the file dbt-duckdb opens (OPS_METRICS_DUCKDB_PATH,
-    exported to dbt by dbt/project.py) on the DuckDB target; nothing on Snowflake."""
-    if settings.dbt_target() != "duckdb":
+    exported to dbt by dbt/project.py) when the dbt target (`target`, else settings.dbt_target)
+    is `duckdb`; nothing on Snowflake or its emulator."""
+    if (target or settings.dbt_target()) != "duckdb":
         return contextlib.nullcontext()
     return writer_lock(settings.duckdb_path(), holder, log=log)
