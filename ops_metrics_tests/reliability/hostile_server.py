@@ -9,7 +9,7 @@ Behaviours (`HostileServer(behaviour)`):
 - `redirect`: a 302 to `location` whose body is a valid Incident.io page (it must not load);
 - `echo_401`: a 401 quoting every header and the body it was sent, as careless vendors do;
 - `endless`: valid Incident.io pages, each with one incident and a cursor never seen before;
-- `slow_pages`: the same endless pages, each answered only after `interval` (just inside the
+- `slow_pages`: the same endless pages, each trickled over `interval` (just inside the
   per-request deadline, page after page).
 
 A dripping connection ends when the client hangs up or the server shuts down; `dripping` is set
@@ -205,7 +205,22 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
             self._send(200, server.page(number))
 
         def _slow_pages(self, number: int, body: bytes) -> None:
-            if not server.stopping.wait(server.interval):
-                self._send(200, server.page(number))
+            # Headers at once, then the page in ten parts spread over `interval`: no single read
+            # waits long (the per-read timeout never trips), the whole answer takes `interval`.
+            page = server.page(number)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.flush()
+            step = -(-len(page) // 10)
+            try:
+                for start in range(0, len(page), step):
+                    if server.stopping.wait(server.interval / 10):
+                        return
+                    self.wfile.write(page[start : start + step])
+                    self.wfile.flush()
+            except OSError:  # the client gave up on it: the fetch budget at work
+                return
 
     return Handler

@@ -230,7 +230,7 @@ def test_pages_each_just_inside_the_deadline_stop_at_the_fetch_budget(
 
 def test_the_fetch_budget_scales_with_the_partitions_of_a_run(monkeypatch) -> None:
     monkeypatch.delenv("OPS_METRICS_FETCH_BUDGET_SECONDS", raising=False)
-    assert SourcesResource().fetch_budget().seconds == 120
+    assert SourcesResource().fetch_budget().seconds == 100
     monkeypatch.setenv("OPS_METRICS_FETCH_BUDGET_SECONDS", "30")
     budget = SourcesResource().fetch_budget(24)
     assert budget.seconds == 720
