@@ -66,6 +66,9 @@ def dbt_target() -> str:
     return target()
 
 
-# Every asset that writes the warehouse runs in this Dagster concurrency pool. DuckDB takes one
-# writer process per file, so the local instance limits the pool to 1 (see dagster.yaml).
+# The dbt build runs in this Dagster concurrency pool (limit 1 in deploy/dagster.*.yaml): two
+# builds of one dbt project would share its target/ directory. Ingestion assets are not in it: a
+# pool slot lasts a whole step, fetch included, so a slow source would queue every other load.
+# DuckDB's one-writer-per-file rule is kept by the writer lock (warehouse/writer_lock.py), held
+# only for the stage-and-merge and the dbt build.
 WAREHOUSE_POOL = "warehouse_writer"

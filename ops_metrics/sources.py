@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import dagster as dg
 import httpx
 
+from ops_metrics.ingestion.fetch_budget import FETCH_BUDGET_VARIABLE, FetchBudget
 from ops_metrics.ingestion.redaction import CREDENTIAL_HEADERS, REDACTOR
 from ops_metrics.ingestion.retry import RetryPolicy
 from ops_metrics.ingestion.transport import MIB, GuardedTransport, Limits, network_transport
@@ -72,6 +73,12 @@ MAX_BODY_ENV = ("OPS_METRICS_HTTP_MAX_BODY_BYTES", 64 * MIB)
 MAX_DECODED_ENV = ("OPS_METRICS_HTTP_MAX_DECODED_BYTES", 256 * MIB)
 RETRY_BUDGET_ENV = ("OPS_METRICS_RETRY_BUDGET_SECONDS", 90.0)
 PAGE_BUDGET_ENV = ("OPS_METRICS_PAGE_BUDGET_PER_DAY", 2400)
+# Seconds a partition's whole fetch may take (all its requests, pages and retries). An hour of
+# incidents or a day of a tool's usage is a few requests, seconds in all; 100 s leaves room for
+# a slow vendor and a minute's rate-limit wait, and keeps "a hostile source ends its run within
+# two minutes" true of a server that answers each page just inside the per-request deadline
+# (measured at the defaults, a page every 55 s: 120 s gave a 122 s run, docs/reliability.md).
+FETCH_BUDGET_ENV = (FETCH_BUDGET_VARIABLE, 100.0)
 
 # What to do about a variable live mode needs, said the same way everywhere.
 LIVE_HINT = "set it, or run on the built-in simulators with OPS_METRICS_SOURCES=simulated"
@@ -158,6 +165,7 @@ class SourcesResource(dg.ConfigurableResource):
     max_decoded_bytes: int | None = None
     retry_budget_seconds: float | None = None
     page_budget_per_day: int | None = None
+    fetch_budget_seconds: float | None = None
 
     @property
     def simulated(self) -> bool:
@@ -191,6 +199,12 @@ class SourcesResource(dg.ConfigurableResource):
         per_day = env_number(PAGE_BUDGET_ENV, self.page_budget_per_day)
         days = max(window, timedelta(hours=1)) / timedelta(days=1)
         return max(1, math.ceil(per_day * days))
+
+    def fetch_budget(self, partitions: int = 1) -> FetchBudget:
+        """The most a run's fetch may take: OPS_METRICS_FETCH_BUDGET_SECONDS per partition it
+        covers (a backfill in one run gets each of its partitions' share)."""
+        per_partition = env_number(FETCH_BUDGET_ENV, self.fetch_budget_seconds)
+        return FetchBudget(per_partition, max(1, partitions))
 
     def require_live(self, source: str, envs: Sequence[str]) -> None:
         """Live mode: fail naming every one of `envs` that is unset, before anything is read (an

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from ops_metrics import settings
 from ops_metrics.dbt.project import ensure_manifest, export_dbt_env, ops_metrics_dbt_project
 from ops_metrics.dbt.translator import OpsMetricsDbtTranslator
+from ops_metrics.warehouse.writer_lock import dbt_writer_lock
 
 # `build` (not `run`) so each model's data tests run right after it, as asset checks. Unit tests
 # check SQL logic against fixed fixtures, which only a deploy can change: dbt advises running them
@@ -58,14 +59,18 @@ class DbtBuildConfig(dg.Config):
     manifest=ensure_manifest(),
     project=ops_metrics_dbt_project,
     dagster_dbt_translator=OpsMetricsDbtTranslator(),
-    # Same pool as every warehouse writer: DuckDB takes one writer process per file.
+    # Still in the pool (limit 1): two dbt builds of one project would share its target/
+    # directory (manifest, compiled SQL, run results). The DuckDB file itself is guarded by the
+    # writer lock below, which ingestion merges take too.
     pool=settings.WAREHOUSE_POOL,
 )
 def ops_metrics_dbt_assets(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     export_dbt_env()
-    yield from dbt.cli(config.args(), context=context).stream()
+    # dbt-duckdb holds the file for the whole build: the writer lock for as long.
+    with dbt_writer_lock(f"dbt build (run {context.run_id})", context.log.info, dbt.target):
+        yield from dbt.cli(config.args(), context=context).stream()
 
 
 class DbtNotInstalled(RuntimeError):

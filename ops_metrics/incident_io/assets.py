@@ -16,7 +16,6 @@ from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
-from ops_metrics.settings import WAREHOUSE_POOL
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
@@ -37,7 +36,7 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
         backfill_policy=dg.BackfillPolicy.single_run(),
         io_manager_key="warehouse_io_manager",
         group_name="incident_io",
-        pool=WAREHOUSE_POOL,
+        # No pool: fetches run in parallel; the IO manager's writer lock serialises the merges.
         # The graph labels a node with the key's last part ("incidents" three times): the kinds,
         # owners and the description's first words say which workspace a node is.
         kinds={"python", "incident_io"},
@@ -77,6 +76,8 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
             retry=sources.retry_policy(),
             log=context.log,
             page_budget=sources.page_budget(window.end - window.start),
+            # An hour's budget per hour in the window (the overlap is not an hour of its own).
+            fetch_budget=sources.fetch_budget((window.end - window.start) // timedelta(hours=1)),
         )
         transformer = DataTransformer(
             source,

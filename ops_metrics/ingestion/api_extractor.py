@@ -12,8 +12,14 @@ import httpx
 
 from ops_metrics.ingestion import transport
 from ops_metrics.ingestion.envelope import EnvelopeError
-from ops_metrics.ingestion.errors import ExtractionError, PageBudgetExceeded, PaginationLoopError
+from ops_metrics.ingestion.errors import (
+    ExtractionError,
+    FetchBudgetExceeded,
+    PageBudgetExceeded,
+    PaginationLoopError,
+)
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
+from ops_metrics.ingestion.fetch_budget import FetchBudget
 from ops_metrics.ingestion.pagination import Pagination, Params
 from ops_metrics.ingestion.redaction import REDACTOR, clean_cause, scrub
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
@@ -38,6 +44,7 @@ class APIExtractor(BaseExtractor):
         log: logging.Logger | None = None,
         page_budget: int = DEFAULT_PAGE_BUDGET,
         listing: Listing | None = None,
+        fetch_budget: FetchBudget | None = None,
     ) -> None:
         super().__init__(source, retry, log)
         self.client = client
@@ -45,6 +52,10 @@ class APIExtractor(BaseExtractor):
         # Pages one paginate() call may take (SourcesResource.page_budget derives it from the
         # partition's window): a cursor that never repeats and never ends stops here.
         self.page_budget = page_budget
+        # All requests of this extractor (the run's fetch) end within this, counted from the
+        # first request (SourcesResource.fetch_budget); None: no bound beyond the others.
+        self.fetch_budget = fetch_budget
+        self._fetch_end: float | None = None  # on retry.clock, set by the first request
 
     def pages(self, window: Window) -> Iterator[list[dict[str, Any]]]:
         """The source's pages for `window`, from the `listing` the extractor was given (an AI
@@ -65,17 +76,25 @@ class APIExtractor(BaseExtractor):
         self, method: str, url: str, budget_end: float | None, **kwargs: Any
     ) -> httpx.Response:
         attempt = 0
+        fetch_end = self._start_fetch_clock()
         while True:
             attempt += 1
+            if fetch_end is not None and self.retry.clock() >= fetch_end:
+                raise self._fetch_budget_spent(method, url)
             self.stats.requests += 1
+            # An attempt ends by the retry budget or the fetch budget, whichever comes first.
+            end = _earliest(budget_end, fetch_end)
             try:
-                with transport.budget(self._monotonic(budget_end)):
+                with transport.budget(self._monotonic(end)):
                     response = self.client.request(method, url, **kwargs)
             except NOT_RETRYABLE as exc:
                 raise self._error(
                     f"{method} {url} could not be sent: {_describe(exc)}"
                 ) from clean_cause(exc)
             except TRANSIENT_ERRORS as exc:
+                if fetch_end is not None and self.retry.clock() >= fetch_end:
+                    # Cut short by the fetch budget, not by the server or the retry budget.
+                    raise self._fetch_budget_spent(method, url) from None
                 reason = type(exc).__name__
                 if attempt >= self.retry.max_attempts:
                     raise self._error(
@@ -245,6 +264,14 @@ class APIExtractor(BaseExtractor):
         url: str,
         last: str = "",
     ) -> None:
+        # The wait would run past the fetch budget, and that ends before the retry budget.
+        fetch_end = self._fetch_end
+        if (
+            fetch_end is not None
+            and self.retry.clock() + delay >= fetch_end
+            and (budget_end is None or fetch_end <= budget_end)
+        ):
+            raise self._fetch_budget_spent(method, url, last or reason)
         if budget_end is not None and self.retry.clock() + delay >= budget_end:
             raise self._error(
                 f"{method} {url} gave up after {attempt} attempts, the "
@@ -256,6 +283,21 @@ class APIExtractor(BaseExtractor):
             "%s: %s on attempt %d; retrying in %.2fs", self.source, reason, attempt, delay
         )
         self.retry.sleep(delay)
+
+    def _start_fetch_clock(self) -> float | None:
+        """The fetch budget's end on retry.clock, fixed by the first request."""
+        if self.fetch_budget is not None and self._fetch_end is None:
+            self._fetch_end = self.retry.clock() + self.fetch_budget.seconds
+        return self._fetch_end
+
+    def _fetch_budget_spent(self, method: str, url: str, last: str = "") -> FetchBudgetExceeded:
+        tail = f"; last: {last}" if last else ""
+        budget = self.fetch_budget.describe() if self.fetch_budget else "its fetch budget"
+        message = (
+            f"{self.source}: {method} {url} stopped after {self.stats.requests} requests: the "
+            f"fetch spent {budget}; the source answers too slowly{tail}"
+        )
+        return FetchBudgetExceeded(scrub(message.replace("\n", " ")))
 
     def _monotonic(self, budget_end: float | None) -> float | None:
         """The budget's end on time.monotonic, which the transport reads (the policy's clock may
@@ -283,6 +325,11 @@ class APIExtractor(BaseExtractor):
 _CREDENTIAL_HEADERS = ("authorization", "x-api-key", "api-key", "proxy-authorization")
 # Our side's mistakes: asking again cannot help.
 NOT_RETRYABLE: tuple[type[Exception], ...] = (httpx.LocalProtocolError, httpx.UnsupportedProtocol)
+
+
+def _earliest(*ends: float | None) -> float | None:
+    known = [end for end in ends if end is not None]
+    return min(known) if known else None
 
 
 def _describe(exc: BaseException) -> str:

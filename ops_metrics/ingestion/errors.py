@@ -19,6 +19,11 @@ class PageBudgetExceeded(ExtractionError):
     """A listing went on past the pages its window can plausibly hold: a cursor that never ends."""
 
 
+class FetchBudgetExceeded(ExtractionError):
+    """A run's fetch went on past its total time budget: a source answering each page just
+    inside the per-request deadline, page after page."""
+
+
 class SchemaValidationError(ValueError):
     """A record breaks the schema: a required field is NULL or cannot be coerced."""
 

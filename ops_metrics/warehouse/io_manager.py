@@ -21,6 +21,7 @@ from ops_metrics.warehouse.base import WarehouseResource
 from ops_metrics.warehouse.reject import Reject
 from ops_metrics.warehouse.spool import spooled
 from ops_metrics.warehouse.table import LOAD_LOG, TableSpec, rejects_spec
+from ops_metrics.warehouse.writer_lock import warehouse_writer_lock
 
 
 @dataclass
@@ -44,39 +45,43 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
             )
         run_id = context.run_id
         # The fetch completes into the spool before the warehouse is opened (warehouse/spool.py):
-        # a slow source never holds the writer's lock, and a failed fetch never touches it.
+        # a slow source never holds the writer's lock, and a failed fetch never touches it. The
+        # lock (warehouse/writer_lock.py) covers the stage-and-merge only.
+        holder = f"{context.asset_key.to_user_string()} (run {run_id})"
         with spooled(obj.batches, context.log.info, obj.spec.qualified) as batches:
-            result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
-        rejects = obj.rejects()
-        if rejects:
-            now = datetime.now(UTC)
-            self.warehouse.merge(
-                rejects_spec(obj.spec),
-                [[_reject_row(r, now) for r in rejects]],
-                run_id,
-            )
-        window = _logged_window(context)
-        if window is not None:
-            # After the merge, never before: a load that failed (or was killed) leaves no row, so
-            # its window counts as not loaded. The log is a separate statement from the merge;
-            # a crash between the two under-reports coverage, which is the safe side.
-            key = context.asset_key
-            self.warehouse.merge(
-                LOAD_LOG,
-                [
-                    [
-                        {
-                            "source": key.to_user_string(),
-                            "family": key.path[0],
-                            "window_start": window.start,
-                            "window_end": window.end,
-                            "rows_staged": result.staged,
-                            "loaded_at": datetime.now(UTC),
-                        }
-                    ]
-                ],
-                run_id,
-            )
+            rejects = obj.rejects()
+            with warehouse_writer_lock(self.warehouse, holder, context.log.info):
+                result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
+                if rejects:
+                    now = datetime.now(UTC)
+                    self.warehouse.merge(
+                        rejects_spec(obj.spec),
+                        [[_reject_row(r, now) for r in rejects]],
+                        run_id,
+                    )
+                window = _logged_window(context)
+                if window is not None:
+                    # After the merge, never before: a load that failed (or was killed) leaves no
+                    # row, so its window counts as not loaded. The log is a separate statement
+                    # from the merge; a crash between the two under-reports coverage, which is
+                    # the safe side.
+                    key = context.asset_key
+                    self.warehouse.merge(
+                        LOAD_LOG,
+                        [
+                            [
+                                {
+                                    "source": key.to_user_string(),
+                                    "family": key.path[0],
+                                    "window_start": window.start,
+                                    "window_end": window.end,
+                                    "rows_staged": result.staged,
+                                    "loaded_at": datetime.now(UTC),
+                                }
+                            ]
+                        ],
+                        run_id,
+                    )
         metadata: dict[str, Any] = {
             "table": obj.spec.qualified,
             **result.as_metadata(),

@@ -7,7 +7,12 @@ import httpx
 import pytest
 
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.errors import ExtractionError, PaginationLoopError
+from ops_metrics.ingestion.errors import (
+    ExtractionError,
+    FetchBudgetExceeded,
+    PaginationLoopError,
+)
+from ops_metrics.ingestion.fetch_budget import FetchBudget
 from ops_metrics.ingestion.pagination import (
     CursorPagination,
     OffsetPagination,
@@ -185,6 +190,31 @@ def test_retries_end_when_the_retry_budget_is_spent():
         '(OPS_METRICS_RETRY_BUDGET_SECONDS) spent; last: answered 429: {"e":1}'
     )
     assert clock[0] == 90.0
+
+
+def test_the_fetch_budget_ends_the_pages_and_waits_of_a_run_together():
+    """A request's retries have a 100 s budget, but the run's fetch as a whole has 60 s (two
+    partitions of 30 s): the second 45 s Retry-After would overrun it, so the fetch ends there
+    naming the fetch budget, not the retry budget, after one wait and no real sleep."""
+    clock = [0.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    policy = RetryPolicy(sleep=sleep, now=lambda: NOW, clock=lambda: clock[0], budget_seconds=100)
+    busy = [Response.json({"e": 1}, 429, headers={"Retry-After": "45"}) for _ in range(5)]
+    client = httpx.Client(
+        transport=httpx.WSGITransport(app=flaky_router(busy)), base_url="http://t"
+    )
+    ex = APIExtractor("test", client, retry=policy, fetch_budget=FetchBudget(30, partitions=2))
+    with pytest.raises(FetchBudgetExceeded) as caught:
+        walk(ex)
+    assert str(caught.value) == (
+        "test: GET /items stopped after 2 requests: the fetch spent the 60 s fetch budget of its "
+        "2 partitions (30 s each, OPS_METRICS_FETCH_BUDGET_SECONDS); the source answers too "
+        'slowly; last: answered 429: {"e":1}'
+    )
+    assert clock[0] == 45.0
 
 
 def test_the_page_budget_follows_the_window_and_is_named_when_misconfigured(monkeypatch):

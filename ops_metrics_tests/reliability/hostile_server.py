@@ -8,7 +8,9 @@ Behaviours (`HostileServer(behaviour)`):
 - `big`: an uncompressed body of `bomb_bytes`, length undeclared (the cap on the wire);
 - `redirect`: a 302 to `location` whose body is a valid Incident.io page (it must not load);
 - `echo_401`: a 401 quoting every header and the body it was sent, as careless vendors do;
-- `endless`: valid Incident.io pages, each with one incident and a cursor never seen before.
+- `endless`: valid Incident.io pages, each with one incident and a cursor never seen before;
+- `slow_pages`: the same endless pages, each trickled over `interval` (just inside the
+  per-request deadline, page after page).
 
 A dripping connection ends when the client hangs up or the server shuts down; `dripping` is set
 once one has started, so a test can wait for that event instead of for time.
@@ -29,7 +31,16 @@ from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.incident_io import incident_universe
 from ops_metrics_tests.reliability._support import NOW
 
-BEHAVIOURS = ("drip", "slowloris", "gzip_bomb", "big", "redirect", "echo_401", "endless")
+BEHAVIOURS = (
+    "drip",
+    "slowloris",
+    "gzip_bomb",
+    "big",
+    "redirect",
+    "echo_401",
+    "endless",
+    "slow_pages",
+)
 
 
 def incident_payload(workspace: str = "companya") -> dict[str, Any]:
@@ -192,5 +203,24 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
 
         def _endless(self, number: int, body: bytes) -> None:
             self._send(200, server.page(number))
+
+        def _slow_pages(self, number: int, body: bytes) -> None:
+            # Headers at once, then the page in ten parts spread over `interval`: no single read
+            # waits long (the per-read timeout never trips), the whole answer takes `interval`.
+            page = server.page(number)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.flush()
+            step = -(-len(page) // 10)
+            try:
+                for start in range(0, len(page), step):
+                    if server.stopping.wait(server.interval / 10):
+                        return
+                    self.wfile.write(page[start : start + step])
+                    self.wfile.flush()
+            except OSError:  # the client gave up on it: the fetch budget at work
+                return
 
     return Handler

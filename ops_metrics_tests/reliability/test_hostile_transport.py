@@ -9,6 +9,7 @@ measured, never waited for.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ import pytest
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.pipeline import error_line
 from ops_metrics.registry import workspace
-from ops_metrics.settings import PROJECT_ROOT
+from ops_metrics.settings import PROJECT_ROOT, ConfigurationError
 from ops_metrics.simulators.app import SimulatorOptions, build_app, serve
 from ops_metrics.simulators.clock import fixed_clock
 from ops_metrics.simulators.credentials import INCIDENT_IO_KEYS
@@ -201,6 +202,44 @@ def test_an_endless_cursor_stops_at_the_page_budget(warehouse, instance, monkeyp
     )
     assert len(server.requests) == 5
     assert_nothing_moved(instance, warehouse, loaded, result)
+
+
+def test_pages_each_just_inside_the_deadline_stop_at_the_fetch_budget(
+    warehouse, instance, monkeypatch, loaded
+) -> None:
+    """Every page answered in 0.6 s, inside the 1 s deadline, and a cursor that never ends: with
+    the page budget out of reach, only the partition's fetch budget (2.5 s here) ends the run,
+    where pages x deadline would have held it for as long as the server liked."""
+    with HostileServer("slow_pages", interval=0.6) as server:
+        live(monkeypatch, server.url)
+        result = run(warehouse, instance, page_budget_per_day=24 * 10_000, fetch_budget_seconds=2.5)
+    line = failure_line(result)
+    match = re.fullmatch(
+        r"incident_io/companya: GET /v2/incidents stopped after (\d+) requests: the fetch spent "
+        r"the 2\.5 s fetch budget of a partition \(OPS_METRICS_FETCH_BUDGET_SECONDS\); the "
+        r"source answers too slowly",
+        line,
+    )
+    assert match, line
+    # Several full pages were read (not the deadline or the page budget ending it), and the
+    # last request began inside the budget: nothing was asked for once it was spent.
+    assert int(match[1]) == len(server.requests) >= 3
+    assert server.requests[-1]["at"] - server.requests[0]["at"] < 2.5
+    assert_nothing_moved(instance, warehouse, loaded, result)
+
+
+def test_the_fetch_budget_scales_with_the_partitions_of_a_run(monkeypatch) -> None:
+    monkeypatch.delenv("OPS_METRICS_FETCH_BUDGET_SECONDS", raising=False)
+    assert SourcesResource().fetch_budget().seconds == 100
+    monkeypatch.setenv("OPS_METRICS_FETCH_BUDGET_SECONDS", "30")
+    budget = SourcesResource().fetch_budget(24)
+    assert budget.seconds == 720
+    assert budget.describe() == (
+        "the 720 s fetch budget of its 24 partitions (30 s each, OPS_METRICS_FETCH_BUDGET_SECONDS)"
+    )
+    monkeypatch.setenv("OPS_METRICS_FETCH_BUDGET_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="OPS_METRICS_FETCH_BUDGET_SECONDS must be a"):
+        SourcesResource().fetch_budget()
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
-"""A code location for the writer-pool test: the real workspace assets in a multiprocess job, so
-Dagster's pool, not execution order, is what keeps their warehouse writes apart."""
+"""A code location for the writer-lock test: the real workspace assets in a multiprocess job, so
+the writer lock, not execution order, is what keeps their warehouse writes apart."""
 
 import os
 
