@@ -86,7 +86,7 @@ def test_token_url_documented_by_default_derived_from_base_url_or_set(
 
 
 def _simulator() -> httpx.Client:
-    return SOURCES.client(AMP.base_url_env, AMP.default_base_url)
+    return SOURCES.tool_client(AMP)
 
 
 def _token(client: httpx.Client, scope: str | None) -> httpx.Response:

@@ -48,7 +48,7 @@ def test_the_documented_record_has_no_user_id_day_or_pagination() -> None:
 
 
 def _served(path: str, day: date) -> dict:
-    with SOURCES.client(CURSOR.base_url_env, CURSOR.default_base_url) as client:
+    with SOURCES.tool_client(CURSOR) as client:
         answer = client.post(
             path,
             json={

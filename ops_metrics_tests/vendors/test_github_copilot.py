@@ -44,7 +44,7 @@ def test_adapter_loads_the_documented_report_with_cli_tokens() -> None:
 
 
 def _simulator_report(day: date) -> httpx.Response:
-    with SOURCES.client(COPILOT.base_url_env, COPILOT.default_base_url) as client:
+    with SOURCES.tool_client(COPILOT) as client:
         return client.get(
             f"/orgs/{GITHUB_ORG}/{REPORT_PATH}",
             params={"day": day.isoformat()},
@@ -60,7 +60,7 @@ def test_simulator_serves_the_documented_shapes() -> None:
     assert report.status_code == 200
     assert mismatches(report.json(), DOCS["users_1_day_report"].body) == []
     documented = json.loads(DOWNLOAD.data["response"]["text"])
-    with SOURCES.client(COPILOT.base_url_env, COPILOT.default_base_url) as client:
+    with SOURCES.tool_client(COPILOT) as client:
         records = [
             json.loads(line)
             for link in report.json()["download_links"]

@@ -41,7 +41,7 @@ def test_adapter_loads_the_documented_rows_by_caller() -> None:
 
 
 def test_simulator_serves_the_documented_shape() -> None:
-    with SOURCES.client(GATEWAY.base_url_env, GATEWAY.default_base_url) as client:
+    with SOURCES.tool_client(GATEWAY) as client:
         served = client.get(
             PATH,
             params={"start_date": f"{DAY} 00:00:00", "end_date": f"{DAY} 23:59:59"},
