@@ -4,6 +4,9 @@
   builds the client from INCIDENT_IO_COMPANYA_BASE_URL, then IncidentExtractor (retries,
   pagination) -> DataTransformer (pydantic) -> incident_row -> DuckDBWarehouse.merge.
 - `fetch`: the floor: the same pages fetched with httpx and parsed, nothing else.
+- `fetch-memory`: the same loop over `benchmarks.fast_server.PageTransport`: the pages as bytes
+  in this process, no socket (`--incidents N` builds them before the clock starts; the base URL
+  is not contacted). The floor of httpx and JSON alone; its peak RSS includes the pages.
 - `dlt`: dlt's rest_api source loading the same pages into DuckDB with merge on `id`.
 """
 
@@ -72,10 +75,11 @@ def run_ops(base_url: str, db: Path) -> int:
     return result.inserted + result.updated + result.unchanged
 
 
-def run_fetch(base_url: str) -> int:
+def run_fetch(base_url: str, transport: httpx.BaseTransport | None = None) -> int:
     params: dict[str, Any] = window_params()
     rows = 0
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with httpx.Client(base_url=base_url, headers=headers, transport=transport) as c:
         while True:
             body = c.get("/v2/incidents", params=params).json()
             rows += len(body["incidents"])
@@ -128,18 +132,26 @@ def run_dlt(base_url: str, db: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["ops", "fetch", "dlt"])
+    parser.add_argument("mode", choices=["ops", "fetch", "fetch-memory", "dlt"])
     parser.add_argument("--base-url", required=True)
+    parser.add_argument("--incidents", type=int, help="fetch-memory: pages to build in memory")
     args = parser.parse_args()
     if args.mode == "dlt":
         import dlt.sources.rest_api  # noqa: F401 - warm the import outside the timing
+    transport = None
+    if args.mode == "fetch-memory":
+        from benchmarks.fast_server import PageTransport, build_pages
+
+        if args.incidents is None:
+            parser.error("fetch-memory needs --incidents")
+        transport = PageTransport(build_pages(args.incidents))  # outside the timing
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
         with stopwatch() as elapsed:
             if args.mode == "ops":
                 rows = run_ops(args.base_url, db)
-            elif args.mode == "fetch":
-                rows = run_fetch(args.base_url)
+            elif args.mode in ("fetch", "fetch-memory"):
+                rows = run_fetch(args.base_url, transport)
             else:
                 rows = run_dlt(args.base_url, db)
         seconds = elapsed()
