@@ -29,6 +29,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User + system CPU seconds of this process (every thread) or of its waited-for children.
+    On a shared machine CPU time is the steadier measure of work: wall clock also counts the
+    time spent waiting for a core."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def emit(result: dict[str, Any]) -> None:
     """A worker's answer: one prefixed JSON line, so library chatter on stdout cannot confuse it."""
     print(RESULT_PREFIX + json.dumps(result, default=str), flush=True)

@@ -17,14 +17,14 @@ import logging
 import os
 import resource
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.common import emit, peak_rss_mb, stopwatch
+from benchmarks.common import cpu_seconds, emit, peak_rss_mb, stopwatch
 from ops_metrics.incident_io.extractor import IncidentExtractor, _iso
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
@@ -49,7 +49,15 @@ def window_params() -> dict[str, Any]:
     }
 
 
-def run_ops(base_url: str, db: Path) -> int:
+def run_ops(
+    base_url: str,
+    db: Path,
+    merge_memory_limit: str | None = "512MB",
+    on_stream_end: Callable[[], None] | None = None,
+) -> int:
+    """The product's load of every served incident; `merge_memory_limit` is DuckDBWarehouse's
+    (the product's default); `on_stream_end` is called once the last batch was staged, before
+    the merge SQL (benchmarks.memory_probe marks its phases with it)."""
     ws = workspace("companya")
     os.environ[ws.base_url_env] = base_url
     client = SourcesResource(mode="live").client(
@@ -69,8 +77,11 @@ def run_ops(base_url: str, db: Path) -> int:
                     if incident is not None:
                         out.append(incident_row(ws, incident, record))
                 yield out
+        if on_stream_end is not None:
+            on_stream_end()
 
-    result = DuckDBWarehouse(path=str(db)).merge(table_spec(ws), rows(), run_id="bench")
+    warehouse = DuckDBWarehouse(path=str(db), merge_memory_limit=merge_memory_limit)
+    result = warehouse.merge(table_spec(ws), rows(), run_id="bench")
     transformer.finish()
     return result.inserted + result.updated + result.unchanged
 
@@ -147,6 +158,7 @@ def main() -> None:
         transport = PageTransport(build_pages(args.incidents))  # outside the timing
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
+        cpu_start = cpu_seconds()
         with stopwatch() as elapsed:
             if args.mode == "ops":
                 rows = run_ops(args.base_url, db)
@@ -155,6 +167,7 @@ def main() -> None:
             else:
                 rows = run_dlt(args.base_url, db)
         seconds = elapsed()
+        cpu = cpu_seconds() - cpu_start  # every thread: the prefetch worker's and DuckDB's too
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     emit(
         {
@@ -163,6 +176,7 @@ def main() -> None:
             "seconds": seconds,
             "rows_per_sec": rows / seconds if seconds else 0.0,
             "peak_rss_mb": max(peak_rss_mb(), children),
+            "cpu_seconds": cpu,
         }
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from benchmarks.common import REPO_ROOT, TreeRssSampler, emit, stopwatch
+from benchmarks.common import REPO_ROOT, TreeRssSampler, cpu_seconds, emit, stopwatch
 from benchmarks.fast_server import API_KEY, PARTITION_RANGE
 from ops_metrics.incident_io.rows import table_spec
 from ops_metrics.registry import workspace
@@ -85,6 +86,7 @@ def run(
             # raw = collapsed stacks ("frame;frame;... count"), one line per distinct stack.
             argv = ["py-spy", "record", "--subprocesses", "--format", "raw", "-o", str(profile),
                     "--", *argv]  # fmt: skip
+        cpu_start = cpu_seconds(resource.RUSAGE_CHILDREN)
         with stopwatch() as elapsed:
             proc = subprocess.Popen(
                 argv,
@@ -98,6 +100,8 @@ def run(
             output, _ = proc.communicate()
             peak = sampler.stop()
         seconds = elapsed()
+        # The CLI and every process it waited for (the step process): the run's CPU work.
+        cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_start
         if proc.returncode != 0:
             tail = "\n".join(output.splitlines()[-40:])
             raise RuntimeError(
@@ -110,6 +114,7 @@ def run(
         "seconds": seconds,
         "rows_per_sec": rows / seconds if seconds else 0.0,
         "peak_rss_mb": peak,
+        "cpu_seconds": cpu,
         "peak_rss_by_process_mb": sampler.peak_by_process,
         "rss_samples": len(sampler.samples),
     }

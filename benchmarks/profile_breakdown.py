@@ -30,12 +30,15 @@ CATEGORIES = (
     "row building (incident_row)",
     "staging (normalise, Arrow, insert into the stage)",
     "merge (dedup, classify, insert, commit, checkpoint)",
-    "Dagster (events, logs, storage, run and step machinery)",
+    "Dagster: storing run events (materializations, planned, logs)",
+    "Dagster: other run and step machinery",
     "start-up (imports)",
+    "waiting (prefetch worker on a full queue, polling locks)",
     "no Python frame (interpreter start and exit, native code)",
     "other",
 )
-HTTP, JSON_PARSE, VALIDATION, ROWS, STAGING, MERGE, DAGSTER, STARTUP, NATIVE, OTHER = CATEGORIES
+(HTTP, JSON_PARSE, VALIDATION, ROWS, STAGING, MERGE, DAGSTER_EVENTS, DAGSTER) = CATEGORIES[:8]
+STARTUP, WAITING, NATIVE, OTHER = CATEGORIES[8:]
 
 # `process PID:"command line"` frames lead each stack (nested for child processes); a command
 # line may itself hold ";", so they are matched whole rather than split on ";".
@@ -55,13 +58,17 @@ def _stage_lines() -> tuple[int, int]:
 
 
 def _frame_category(func: str, file: str, line: int | None) -> str | None:
-    """A frame's category, or None to look at its caller."""
+    """A frame's category, or None to look at its caller. `func` is py-spy's name, qualified
+    by its class ("DuckDBWarehouse.merge")."""
+    func = func.rsplit(".", 1)[-1]
+    if file.endswith(("threading.py", "queue.py")) and func in ("wait", "get", "put", "acquire"):
+        return WAITING  # py-spy counts a timed wait as busy; it is no work
     if file.endswith("json/decoder.py") or (file.endswith("json/__init__.py") and func == "loads"):
         return JSON_PARSE
     if file.endswith(("json/encoder.py", "json/__init__.py")) or file.startswith("logging/"):
         return None  # encoding and logging belong to whoever called them
-    if file.endswith("ops_metrics/incident_io/rows.py"):
-        return ROWS
+    if file.endswith(("ops_metrics/incident_io/rows.py", "ops_metrics/incident_io/assets.py")):
+        return ROWS  # incident_row, and the asset's own loop over records that calls it
     if "pydantic" in file or file.endswith("ops_metrics/ingestion/transformer.py"):
         return VALIDATION
     if file.endswith(_DUCKDB_WAREHOUSE):
@@ -99,6 +106,8 @@ def categorise(stack: list[str]) -> str:
         return STARTUP
     for func, file, line in reversed(frames):
         found = _frame_category(func, file, line)
+        if found == DAGSTER and any(f.endswith("store_event") for f, _, _ in frames):
+            return DAGSTER_EVENTS  # one event per partition: the backfill's fixed cost
         if found:
             return found
     return OTHER

@@ -40,6 +40,9 @@ class Plan:
     fast_sizes: tuple[int, ...] = (20_000, 100_000)
     fast_partition_range: str = "2026-01-01-00:00...2026-01-31-23:00"  # a month, hourly
     profile: bool = True  # py-spy over the largest fast size's materialize (if installed)
+    # Rounds of the fast section: each measures every size and path again, so a loaded machine's
+    # drift shows as disagreement between rounds rather than hiding in one pair of runs.
+    fast_rounds: int = 1
 
     def repeats_for(self, size: int) -> int:
         return (self.ingest_repeats or {}).get(size, 3)
@@ -136,20 +139,21 @@ def fast_ingestion(plan: Plan, log: Any, profile_dir: Path) -> dict[str, Any]:
 
     rows: list[dict[str, Any]] = []
     profile: dict[str, Any] = {}
-    for size in plan.fast_sizes:
+    for rnd, size in ((r, n) for r in range(1, plan.fast_rounds + 1) for n in plan.fast_sizes):
         proc, url = start_server(size, module="benchmarks.fast_server")
         try:
             for mode in ("fetch", "fetch-memory", "ops", "materialize"):
                 load = machine.load_average()
-                log(f"fast server {size}: {mode}")
+                log(f"fast server {size}: {mode} (round {rnd})")
                 if mode == "materialize":
                     args = ["--base-url", url, "--partition-range", plan.fast_partition_range]
                     result = run_worker("benchmarks.materialize", args)
                 else:
                     args = [mode, "--base-url", url, "--incidents", str(size)]
                     result = run_worker("benchmarks.ingest", args)
-                rows.append({"incidents": size, **result, "load_before": load})
-            if plan.profile and size == plan.fast_sizes[-1]:
+                rows.append({"round": rnd, "incidents": size, **result, "load_before": load})
+            last = rnd == plan.fast_rounds and size == plan.fast_sizes[-1]
+            if plan.profile and last:
                 if shutil.which("py-spy") is None:
                     profile = {"skipped": "py-spy not installed (pip install py-spy)"}
                 else:

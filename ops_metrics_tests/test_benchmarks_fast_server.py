@@ -24,12 +24,14 @@ from benchmarks.fast_server import (
 )
 from benchmarks.profile_breakdown import (
     DAGSTER,
+    DAGSTER_EVENTS,
     HTTP,
     JSON_PARSE,
     MERGE,
     ROWS,
     STAGING,
     STARTUP,
+    WAITING,
     _stage_lines,
     breakdown,
     categorise,
@@ -130,9 +132,11 @@ def test_profile_stacks_sort_into_ingestion_stages() -> None:
         JSON_PARSE: [_frame("json", "httpx/_models.py"), _frame("raw_decode", "json/decoder.py")],
         HTTP: [_frame("paginate", "ops_metrics/ingestion/api_extractor.py"), _frame("_recv", "h11/_connection.py")],
         ROWS: [_frame("incident_row", "ops_metrics/incident_io/rows.py"), _frame("dumps", "json/__init__.py"), _frame("encode", "json/encoder.py")],
-        STAGING: [_frame("merge", "ops_metrics/warehouse/duckdb.py", staging_line)],
-        MERGE: [_frame("merge", "ops_metrics/warehouse/duckdb.py", 1)],
+        STAGING: [_frame("DuckDBWarehouse.merge", "ops_metrics/warehouse/duckdb.py", staging_line)],
+        MERGE: [_frame("DuckDBWarehouse.merge", "ops_metrics/warehouse/duckdb.py", 1)],
         DAGSTER: [_frame("merge", "ops_metrics/warehouse/duckdb.py", staging_line), _frame("info", "dagster/_core/log_manager.py")],
+        DAGSTER_EVENTS: [_frame("SqliteEventLogStorage.store_event", "dagster/_core/storage/sqlite.py")],
+        WAITING: [_frame("prefetched.<locals>.put", "ops_metrics/ingestion/prefetch.py"), _frame("Condition.wait", "threading.py")],
         STARTUP: [_frame("_find_and_load", "<frozen importlib._bootstrap>"), _frame("<module>", "pydantic/main.py")],
     }  # fmt: skip
     for expected, leaf in cases.items():
