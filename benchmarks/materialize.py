@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,24 @@ def environment(base_url: str, home: Path) -> dict[str, str]:
     return env
 
 
+_STAMP = r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+-]\d{4} - "
+_STEP_START = re.compile(_STAMP + r".* - STEP_START - ")
+_MERGED = re.compile(_STAMP + r".*: \d+ inserted, \d+ updated, ")
+
+
+def load_seconds(output: str) -> float | None:
+    """Seconds from the step's STEP_START to the IO manager's merge-result line, from Dagster's
+    log timestamps (1 s resolution): the load itself (fetch, validate, stage, merge) without the
+    run's start-up or its per-partition events, which a loaded machine inflates most."""
+    start = end = None
+    for line in output.splitlines():
+        if start is None and (m := _STEP_START.match(line)):
+            start = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+        elif start is not None and (m := _MERGED.match(line)):
+            end = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+    return (end - start).total_seconds() if start and end else None
+
+
 def loaded_rows(home: Path) -> int:
     spec = table_spec(workspace("companya"))
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
@@ -115,6 +135,7 @@ def run(
         "rows_per_sec": rows / seconds if seconds else 0.0,
         "peak_rss_mb": peak,
         "cpu_seconds": cpu,
+        "load_seconds": load_seconds(output),
         "peak_rss_by_process_mb": sampler.peak_by_process,
         "rss_samples": len(sampler.samples),
     }

@@ -138,6 +138,94 @@ NOTES = """- **Method.** Every measurement runs in a fresh interpreter (`benchma
   1.12 does not install here). It could not be measured or tried."""
 
 
+FAST_NOTES = """### Issue 19, part 1: the fast server, the profile, and the plan
+
+Measured on 2026-12-01 on this 2-core machine while seven other engineers used it (load
+average 4-11 during the runs; each figure above carries its own). **Every absolute figure here
+must be re-taken on a quiet machine**; the ratios and shares are what to read, and even they
+move with the load (see rounds). Nothing in `ops_metrics/` was changed: this is the *before*.
+
+- **The fast server.** `benchmarks.fast_server` renders N distinct incidents once (400 simulator
+  renderings cloned with fresh ids, references and timestamps over January 2026, ~5.9 kB each,
+  as the real payloads are), pages of 250 with `pagination_meta.after`, and serves the bytes:
+  no filtering, no rendering per request. Over loopback HTTP it is not the bottleneck: the
+  in-memory transport (`fetch-memory`, no socket) is no faster than HTTP in any round. The
+  floor is httpx plus `json.loads` of ~1.5 MB pages: about 6,700 rows per CPU-second here
+  (the issue's quiet-machine 11,900 rows/s is the same floor, unloaded).
+- **Why the wall-clock marginal of `materialize` is unreliable under load.** A month of hourly
+  partitions is 744 partitions, and the run's fixed cost is per partition, not per row. A 20k
+  run traced by its Dagster log (load ~8, 172 s in all): 59 s before RUN_START (the CLI's
+  imports and definitions, then 744 ASSET_MATERIALIZATION_PLANNED events written to SQLite),
+  9 s to start the step process, **28 s to fetch, validate, stage and merge the 20k rows**, then
+  69 s writing 744 ASSET_MATERIALIZATION events, 7 s to finish. Those events are SQLite commits:
+  sampled thread states show the run blocked in disk waits (`submit_bio_wait`,
+  `folio_wait_bit`) for a tenth of its samples, so the fixed cost swings by tens of seconds with
+  the other engineers' disk and CPU use, and a 20k → 100k difference of wall clocks inherits the
+  swing (round 1's materialize marginal came out *above* the product path without Dagster,
+  which does strictly less). Hence the in-step load column (STEP_START to the merge's result
+  line) and the CPU columns: they measure the per-row cost the target is about.
+- **Where the time goes** (py-spy, 100k, the profile table above; busy seconds are inflated by
+  the load, shares are not). Per-row work in the step, in order: **JSON parse 33.5 s** (Python's
+  `json.loads` of each page in the prefetch thread: the floor's own work, but on the same GIL as
+  everything below), **row building 22.4 s** (of which `json.dumps` re-serialising each record
+  into `payload`: 13.8 s), **validation 12.7 s** (`Incident.model_validate` of each record's
+  dict), **staging 9.3 s** (`normalise` per row 3.0 s, `pa.Table.from_pylist` of dicts and the
+  insert into the stage 5.8 s), **merge 6.7 s** (dedup, classify, insert into the target,
+  commit), HTTP 2.9 s. Fixed per run: **Dagster writing events 74.6 s** (41 s in the step
+  process, 33 s in the CLI: one planned and one materialization event per partition), Dagster's
+  other machinery 13.1 s, imports 14.5 s (two interpreters each importing the code location).
+  The prefetch worker's timed waits on a full queue (10.3 s) are waiting, not work.
+  Side by side: the product does about three times the floor's CPU work per row (marginal
+  rows per CPU-second, round 2: floor 6,667, `ops` 2,216 = 0.33x, `materialize` 2,067 =
+  0.31x), and since validation, row building and staging hold the GIL, the prefetch thread's
+  parse cannot overlap them: on 2 free cores the wall-clock ratio would be about the CPU one.
+- **What holds the memory** (`benchmarks.memory_probe`, the product path at 20k in one process,
+  load ~3.8): 220 MB after importing `ops_metrics.definitions` (the floor's process is 150 MB
+  in all); streaming the pages and staging them peaks at 676 MB; the merge SQL peaks at 944 MB.
+  Python's own allocations peak at 139 MB (tracemalloc, a batch of 2,000 records as dicts,
+  models and rows plus two pages in flight). The rest is DuckDB: the load is staged in a
+  temporary table (~5.9 kB of payload per incident) and deduplicated and matched into two
+  more before the merge, all inside `merge_memory_limit` = 512 MB, and DuckDB fills its limit.
+  With the limit at 128 MB the same load peaks at 622 MB (streaming 585 MB) in the same time
+  (10.1 s against 10.6 s). Under `dagster asset materialize` there are two such interpreters:
+  the CLI (run coordinator) holds 273 MB and the step process 977 MB (20k) to 1,027 MB (100k),
+  1.29-1.34 GB for the tree. Memory is already nearly flat in N (100k ÷ 20k = 1.04); it is the
+  level that misses.
+
+**What to change in the product (part 2), ranked by expected gain on the marginal ratio**
+(gains are estimates from the shares above, to be measured on a quiet machine; the per-row
+total today is ~87 busy-seconds per 100k of which the floor's own parse and HTTP are ~36):
+
+1. **Parse and validate pages from bytes in one pass** (pydantic-core: a page model's
+   `model_validate_json(response.content)`, or `TypeAdapter(list[Incident]).validate_json` of the
+   page), instead of `json.loads` to dicts and then `model_validate` per dict. Removes most of
+   JSON parse + validation (46 s → an estimated 15-20 s): the largest single gain, roughly
+   +0.2 on the ratio. Drift detection needs the record's keys (a model with `extra="allow"`
+   keeps them) and the rejects path needs the failing record (re-parse only the failing page).
+2. **Stop re-serialising the payload** in `incident_row` (13.8 s): keep the raw record bytes,
+   or serialise with pydantic-core's `to_json` (Rust) instead of `json.dumps`. Estimated +0.1.
+   Caution: the stored `payload` text is compared by the merge to detect changes; any change of
+   its serialisation (key order, escaping of non-ASCII) marks every existing row updated once.
+3. **Build Arrow columns once per page/batch** instead of `normalise` per row and
+   `pa.Table.from_pylist` of dicts (9.3 s → ~2 s), and stage larger batches. Estimated +0.05.
+4. **Memory: lower `merge_memory_limit` to ~128 MB** (measured: 959 → 622 MB peak at 20k in
+   one process, no slower at 20k; the spill cost at 100k must be measured), and **run ingestion
+   steps in-process** (an `in_process_executor` for the ingestion jobs, or stop importing the
+   whole code location into the step: 220 MB of imports per interpreter). Only both together
+   bring the process tree near the 600 MB target: one interpreter ~220 MB + DuckDB ≤128 MB +
+   Python ≤140 MB. Streaming rows to the stage in smaller batches and not keeping two pages of
+   dicts ahead lowers the Python share further.
+5. **Dagster's per-partition events** (not in the marginal, but ~40-60 % of a month's backfill
+   wall clock under load, and a year is 8,760 partitions): the 744 planned + 744
+   materialization events go to SQLite one commit each. Options to measure: less metadata per
+   event, the production Postgres storage, a backfill path that materialises a range with fewer
+   events. Expected: a large cut of the fixed cost, no change to the marginal.
+6. **Overlap fetch and staging for real** once 1-3 release the GIL less often: today the
+   prefetch thread saves little on loopback because parse and validation share one GIL; with
+   parsing in Rust the overlap matters against a real API (network waits).
+"""
+
+
 def _fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
@@ -222,7 +310,7 @@ def render(results: dict[str, Any], previous: str | None = None) -> str:
             out += build(results.get(key), targets)
     out += ["## Targets", "", "| target | measured | goal | verdict | |", "|---|---|---|---|---|"]
     out += [*targets, ""]
-    out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, ""]
+    out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, "", FAST_NOTES, ""]
     return "\n".join(out)
 
 
@@ -280,7 +368,7 @@ _FAST_PATHS = {
 
 def _marginal(small: dict[str, Any], big: dict[str, Any], key: str = "seconds") -> float | None:
     """Extra rows per extra second (wall clock, or CPU with key="cpu_seconds")."""
-    if key not in small or key not in big:
+    if small.get(key) is None or big.get(key) is None:
         return None
     seconds = big[key] - small[key]
     return (big["rows"] - small["rows"]) / seconds if seconds > 0 else None
@@ -305,22 +393,25 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
         "merge. Its peak RSS is the whole process tree's, summed (sampled every 0.1 s); the "
         "other paths' is their one process's `VmHWM` (`fetch-memory` holds every page in memory). "
         "CPU s: user + system seconds of the path's processes, every thread (DuckDB's and the "
-        "prefetch worker's included). One run per cell; load average (1, 5, 15 min) as each "
+        "prefetch worker's included). in-step load s (`materialize` only): STEP_START to the "
+        "merge's result line in Dagster's log (1 s resolution): the load without the run's "
+        "start-up and its per-partition events. One run per cell; load average (1, 5, 15 min) as each "
         "started. **Measured on a shared, loaded machine: re-take on a quiet one before judging "
         "the targets.**",
         "",
         "| round | incidents served | path | rows loaded | seconds | rows/s | CPU s "
-        "| peak RSS (MB) | load average |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| in-step load s | peak RSS (MB) | load average |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     by: dict[tuple[int, int, str], dict[str, Any]] = {}
     for r in rows:
         rnd = r.get("round", 1)
         by[(rnd, r["incidents"], r["mode"])] = r
         cpu = _fmt(r["cpu_seconds"], 1) if "cpu_seconds" in r else "-"
+        step = _fmt(r["load_seconds"], 0) if r.get("load_seconds") else "-"
         out.append(
             f"| {rnd} | {r['incidents']:,} | {_FAST_PATHS.get(r['mode'], r['mode'])} | "
-            f"{r['rows']:,} | {_fmt(r['seconds'])} | {_fmt(r['rows_per_sec'], 0)} | {cpu} | "
+            f"{r['rows']:,} | {_fmt(r['seconds'])} | {_fmt(r['rows_per_sec'], 0)} | {cpu} | {step} | "
             f"{_fmt(r['peak_rss_mb'], 0)} | {r.get('load_before', '-')} |"
         )
     out.append("")
@@ -337,8 +428,9 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
             "work done in parallel):",
             "",
             "| round | path | marginal rows/s | ÷ floor over HTTP | ÷ floor in memory "
-            "| marginal rows per CPU-s | ÷ floor over HTTP (CPU) |",
-            "|---|---|---|---|---|---|---|",
+            "| marginal rows per CPU-s | ÷ floor over HTTP (CPU) "
+            "| marginal rows/s, in-step load | ÷ floor over HTTP |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for rnd in rounds:
             pair = {
@@ -348,6 +440,7 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
             }
             wall = {m: _marginal(*p) for m, p in pair.items()}
             cpu = {m: _marginal(*p, key="cpu_seconds") for m, p in pair.items()}
+            step = {m: _marginal(*p, key="load_seconds") for m, p in pair.items()}
             for mode in pair:
                 out.append(
                     f"| {rnd} | {_FAST_PATHS[mode]} | "
@@ -355,7 +448,9 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
                     f"{_ratio(wall[mode], wall.get('fetch'))} | "
                     f"{_ratio(wall[mode], wall.get('fetch-memory'))} | "
                     f"{'-' if cpu[mode] is None else _fmt(cpu[mode], 0)} | "
-                    f"{_ratio(cpu[mode], cpu.get('fetch'))} |"
+                    f"{_ratio(cpu[mode], cpu.get('fetch'))} | "
+                    f"{'-' if step[mode] is None else _fmt(step[mode], 0)} | "
+                    f"{_ratio(step[mode], wall.get('fetch'))} |"
                 )
             last = {"wall": wall, "pair": pair}
         out.append("")
