@@ -3,7 +3,8 @@ ingestion (HTTP, JSON parse, validation, row building, staging, merge, Dagster, 
 
 py-spy samples every non-idle thread of every process (`record --subprocesses`, 100 Hz), so the
 prefetch thread's HTTP and JSON work is counted as well as the main thread's; a thread blocked
-on a lock, a queue or a socket is idle and not sampled. Each sample goes to one category: the
+on a lock, a queue or a socket is idle and not sampled, except a timed wait (the prefetch
+worker's `queue.put(timeout=...)`), which py-spy sees as busy: those samples are "waiting". Each sample goes to one category: the
 first rule that matches, looking from the innermost frame outwards, so JSON decoding inside
 httpx is "JSON parse" and `context.log.info` called from the merge is "Dagster". A stack that
 is importing a module anywhere is "start-up (imports)".
