@@ -141,7 +141,7 @@ NOTES = """- **Method.** Every measurement runs in a fresh interpreter (`benchma
 FAST_NOTES = """### Issue 19, part 1: the fast server, the profile, and the plan
 
 Measured on 2026-12-01 on this 2-core machine while seven other engineers used it (load
-average 4-11 during the runs; each figure above carries its own). **Every absolute figure here
+average 3.5-11 during the runs; each figure above carries its own). **Every absolute figure here
 must be re-taken on a quiet machine**; the ratios and shares are what to read, and even they
 move with the load (see rounds). Nothing in `ops_metrics/` was changed: this is the *before*.
 
@@ -191,11 +191,14 @@ move with the load (see rounds). Nothing in `ops_metrics/` was changed: this is 
   load ~3.8): 220 MB after importing `ops_metrics.definitions` (the floor's process is 150 MB
   in all); streaming the pages and staging them peaks at 676 MB; the merge SQL peaks at 944 MB.
   Python's own allocations peak at 139 MB (tracemalloc, a batch of 2,000 records as dicts,
-  models and rows plus two pages in flight). The rest is DuckDB: the load is staged in a
-  temporary table (~5.9 kB of payload per incident) and deduplicated and matched into two
+  models and rows plus two pages in flight). The rest is mostly DuckDB: the load is staged in
+  a temporary table (~5.9 kB of payload per incident) and deduplicated and matched into two
   more before the merge, all inside `merge_memory_limit` = 512 MB, and DuckDB fills its limit.
   With the limit at 128 MB the same load peaks at 622 MB (streaming 585 MB) in the same time
-  (10.1 s against 10.6 s). Under `dagster asset materialize` there are two such interpreters:
+  (10.1 s against 10.6 s); of those 585 MB, 220 are imports, at most 139 Python objects, at
+  most 128 DuckDB, and ~100 MB are unattributed (memory freed but kept by the allocators:
+  Arrow's pool for the per-batch tables, glibc's arenas for the prefetch thread; not measured
+  apart). Under `dagster asset materialize` there are two such interpreters:
   the CLI (run coordinator) holds 273 MB and the step process 977 MB (20k) to 1,027 MB (100k),
   1.29-1.34 GB for the tree. Memory is already nearly flat in N (100k ÷ 20k = 1.04); it is the
   level that misses.
