@@ -27,7 +27,7 @@ python -m benchmarks.sim_server --incidents 10000          # prints BENCH_RESULT
 python -m benchmarks.ingest ops --base-url http://127.0.0.1:N
 pyinstrument -m benchmarks.ingest ops --base-url http://127.0.0.1:N   # where the time goes
 # the fast server (pre-rendered pages; the client's floor) and the product against it:
-python -m benchmarks.run --only fast                        # the whole section, with the profile
+python -m benchmarks.run --only fast [--fast-rounds 2]     # the whole section, with the profile
 python -m benchmarks.fast_server --incidents 100000         # prints BENCH_RESULT {"port": N}
 python -m benchmarks.ingest fetch --base-url http://127.0.0.1:N
 python -m benchmarks.ingest fetch-memory --base-url http://unused --incidents 100000

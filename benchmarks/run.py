@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -227,8 +227,14 @@ def main(argv: list[str] | None = None) -> Path:
         help="where py-spy's collapsed stacks of the profiled run are kept",
     )
     parser.add_argument("--results-json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--fast-rounds",
+        type=int,
+        default=1,
+        help="measure the fast-server section this many times (a loaded machine's drift shows)",
+    )
     args = parser.parse_args(argv)
-    plan = SMOKE if args.smoke else FULL
+    plan = replace(SMOKE if args.smoke else FULL, fast_rounds=args.fast_rounds)
     only = set(args.only or ["ingestion", "fast", "merge", "dbt", "imports"])
 
     def log(msg: str) -> None:
