@@ -4,6 +4,9 @@
   builds the client from INCIDENT_IO_COMPANYA_BASE_URL, then IncidentExtractor (retries,
   pagination) -> DataTransformer (pydantic) -> incident_row -> DuckDBWarehouse.merge.
 - `fetch`: the floor: the same pages fetched with httpx and parsed, nothing else.
+- `fetch-memory`: the same loop over `benchmarks.fast_server.PageTransport`: the pages as bytes
+  in this process, no socket (`--incidents N` builds them before the clock starts; the base URL
+  is not contacted). The floor of httpx and JSON alone; its peak RSS includes the pages.
 - `dlt`: dlt's rest_api source loading the same pages into DuckDB with merge on `id`.
 """
 
@@ -14,14 +17,14 @@ import logging
 import os
 import resource
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.common import emit, peak_rss_mb, stopwatch
+from benchmarks.common import cpu_seconds, emit, peak_rss_mb, stopwatch
 from ops_metrics.incident_io.extractor import IncidentExtractor, filter_params
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
@@ -45,7 +48,15 @@ def window_params() -> dict[str, Any]:
     }
 
 
-def run_ops(base_url: str, db: Path) -> int:
+def run_ops(
+    base_url: str,
+    db: Path,
+    merge_memory_limit: str | None = "512MB",
+    on_stream_end: Callable[[], None] | None = None,
+) -> int:
+    """The product's load of every served incident; `merge_memory_limit` is DuckDBWarehouse's
+    (the product's default); `on_stream_end` is called once the last batch was staged, before
+    the merge SQL (benchmarks.memory_probe marks its phases with it)."""
     ws = workspace("companya")
     os.environ[ws.base_url_env] = base_url
     client = SourcesResource(mode="live").client(
@@ -66,16 +77,20 @@ def run_ops(base_url: str, db: Path) -> int:
                     if incident is not None:
                         out.append(incident_row(ws, incident, record, transformer.last_json))
                 yield out
+        if on_stream_end is not None:
+            on_stream_end()
 
-    result = DuckDBWarehouse(path=str(db)).merge(table_spec(ws), rows(), run_id="bench")
+    warehouse = DuckDBWarehouse(path=str(db), merge_memory_limit=merge_memory_limit)
+    result = warehouse.merge(table_spec(ws), rows(), run_id="bench")
     transformer.finish()
     return result.inserted + result.updated + result.unchanged
 
 
-def run_fetch(base_url: str) -> int:
+def run_fetch(base_url: str, transport: httpx.BaseTransport | None = None) -> int:
     params: dict[str, Any] = window_params()
     rows = 0
-    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"}) as c:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    with httpx.Client(base_url=base_url, headers=headers, transport=transport) as c:
         while True:
             body = c.get("/v2/incidents", params=params).json()
             rows += len(body["incidents"])
@@ -128,21 +143,31 @@ def run_dlt(base_url: str, db: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["ops", "fetch", "dlt"])
+    parser.add_argument("mode", choices=["ops", "fetch", "fetch-memory", "dlt"])
     parser.add_argument("--base-url", required=True)
+    parser.add_argument("--incidents", type=int, help="fetch-memory: pages to build in memory")
     args = parser.parse_args()
     if args.mode == "dlt":
         import dlt.sources.rest_api  # noqa: F401 - warm the import outside the timing
+    transport = None
+    if args.mode == "fetch-memory":
+        from benchmarks.fast_server import PageTransport, build_pages
+
+        if args.incidents is None:
+            parser.error("fetch-memory needs --incidents")
+        transport = PageTransport(build_pages(args.incidents))  # outside the timing
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         db = Path(tmp) / "warehouse.duckdb"
+        cpu_start = cpu_seconds()
         with stopwatch() as elapsed:
             if args.mode == "ops":
                 rows = run_ops(args.base_url, db)
-            elif args.mode == "fetch":
-                rows = run_fetch(args.base_url)
+            elif args.mode in ("fetch", "fetch-memory"):
+                rows = run_fetch(args.base_url, transport)
             else:
                 rows = run_dlt(args.base_url, db)
         seconds = elapsed()
+        cpu = cpu_seconds() - cpu_start  # every thread: the prefetch worker's and DuckDB's too
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     emit(
         {
@@ -151,6 +176,7 @@ def main() -> None:
             "seconds": seconds,
             "rows_per_sec": rows / seconds if seconds else 0.0,
             "peak_rss_mb": max(peak_rss_mb(), children),
+            "cpu_seconds": cpu,
         }
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 SECTIONS = (
     "## Machine",
     "## Ingestion throughput",
+    "## Ingestion on a fast server: the client's floor",
     "## Merge scaling",
     "## dbt: hourly incremental vs full refresh",
     "## Code-location load",
@@ -17,7 +18,7 @@ SECTIONS = (
 )
 
 REPRODUCE = """```bash
-pip install -e '.[bench]'                 # dlt and pyinstrument: benchmark-only, never runtime
+pip install -e '.[bench]'                 # dlt, pyinstrument, py-spy: benchmark-only, never runtime
 python -m benchmarks.run                  # everything (~20 min on 2 cores), writes docs/benchmarks.md
 python -m benchmarks.run --only merge dbt # some sections
 python -m benchmarks.run --smoke --output /tmp/bench.md   # seconds: does the runner work?
@@ -25,6 +26,14 @@ python -m benchmarks.run --smoke --output /tmp/bench.md   # seconds: does the ru
 python -m benchmarks.sim_server --incidents 10000          # prints BENCH_RESULT {"port": N}
 python -m benchmarks.ingest ops --base-url http://127.0.0.1:N
 pyinstrument -m benchmarks.ingest ops --base-url http://127.0.0.1:N   # where the time goes
+# the fast server (pre-rendered pages; the client's floor) and the product against it:
+python -m benchmarks.run --only fast [--fast-rounds 2]     # the whole section, with the profile
+python -m benchmarks.fast_server --incidents 100000         # prints BENCH_RESULT {"port": N}
+python -m benchmarks.ingest fetch --base-url http://127.0.0.1:N
+python -m benchmarks.ingest fetch-memory --base-url http://unused --incidents 100000
+python -m benchmarks.materialize --base-url http://127.0.0.1:N [--profile stacks.txt]
+python -m benchmarks.profile_breakdown stacks.txt            # py-spy stacks -> stages
+python -m benchmarks.memory_probe --base-url http://127.0.0.1:N [--duckdb-memory-limit 128MB] [--tracemalloc]
 ```"""
 
 NOTES = """- **Method.** Every measurement runs in a fresh interpreter (`benchmarks/*.py` workers);
@@ -153,6 +162,124 @@ NOTES = """- **Method.** Every measurement runs in a fresh interpreter (`benchma
   1.12 does not install here). It could not be measured or tried."""
 
 
+FAST_NOTES = """### Issue 19, part 1: the fast server, the profile, and the plan
+
+Measured on 2026-12-01 on this 2-core machine while seven other engineers used it (load
+average 3.5-11 during the runs; each figure above carries its own). **Every absolute figure here
+must be re-taken on a quiet machine**; the ratios and shares are what to read, and even they
+move with the load (see rounds). Nothing in `ops_metrics/` was changed: this is the *before*.
+
+- **The fast server.** `benchmarks.fast_server` renders N distinct incidents once (400 simulator
+  renderings cloned with fresh ids, references and timestamps over January 2026, ~5.9 kB each,
+  as the real payloads are), pages of 250 with `pagination_meta.after`, and serves the bytes:
+  no filtering, no rendering per request. By CPU the two floors are the same within 2 % in
+  both rounds that measured it (6,393-6,661 rows per CPU-second over loopback HTTP,
+  6,482-6,526 over bytes in memory): the socket costs the client little, and the floor is
+  httpx plus `json.loads` of ~1.5 MB pages (the issue's quiet-machine ~11,900 rows/s is this
+  floor unloaded). Their wall clocks differ by up to 2.7x between rounds: that is the load.
+- **Rounds.** The section was measured three times (round 1 also profiled; rounds 2 and 3 add
+  CPU seconds; round 3 adds the in-step load time). The wall-clock marginal ratio of
+  `materialize` to the floor came out 0.59, 0.06 and 0.18: meaningless under this load (next
+  point). The CPU ratios agree between rounds: `materialize` 0.31 and 0.31, the product path
+  without Dagster 0.33 and 0.35. The in-step load marginal (round 3) is 0.26 of the floor's
+  wall-clock rate. **Best estimate of the target's ratio today: ~0.3, against ≥ 0.75** (the
+  issue's quiet-machine figure was 0.37-0.39).
+- **Why the wall-clock marginal of `materialize` is unreliable under load.** A month of hourly
+  partitions is 744 partitions, and the run's fixed cost is per partition, not per row. A 20k
+  run traced by its Dagster log (load ~8, 172 s in all): 59 s before RUN_START (the CLI's
+  imports and definitions, then 744 ASSET_MATERIALIZATION_PLANNED events written to SQLite),
+  9 s to start the step process, **28 s to fetch, validate, stage and merge the 20k rows**, then
+  69 s writing 744 ASSET_MATERIALIZATION events, 7 s to finish. Those events are SQLite commits:
+  sampled thread states show disk waits (`submit_bio_wait`, `folio_wait_bit`) in ~12 % of
+  the samples of running or blocked threads, so the fixed cost swings by tens of seconds with
+  the other engineers' disk and CPU use, and a 20k → 100k difference of wall clocks inherits the
+  swing (round 1's materialize marginal came out *above* the product path without Dagster,
+  which does strictly less). Hence the in-step load column (STEP_START to the merge's result
+  line) and the CPU columns: they measure the per-row cost the target is about.
+- **Where the time goes** (py-spy, 100k, the profile table above; busy seconds are inflated by
+  the load, shares are not). Per-row work in the step, in order: **JSON parse 33.5 s** (Python's
+  `json.loads` of each page in the prefetch thread: the floor's own work, but on the same GIL as
+  everything below), **row building 22.4 s** (of which `json.dumps` re-serialising each record
+  into `payload`: 13.8 s), **validation 12.7 s** (`Incident.model_validate` of each record's
+  dict), **staging 9.3 s** (`normalise` per row 3.0 s, `pa.Table.from_pylist` of dicts and the
+  insert into the stage 5.8 s), **merge 6.7 s** (dedup, classify, insert into the target,
+  commit), HTTP 2.9 s. Fixed per run: **Dagster writing events 74.6 s** (41 s in the step
+  process, 33 s in the CLI: one planned and one materialization event per partition), Dagster's
+  other machinery 13.1 s, imports 14.5 s (two interpreters each importing the code location).
+  The prefetch worker's timed waits on a full queue (10.3 s) are waiting, not work.
+  Side by side: the product does about three times the floor's CPU work per row (marginal
+  rows per CPU-second, round 2: floor 6,667, `ops` 2,216 = 0.33x, `materialize` 2,067 =
+  0.31x), and since validation, row building and staging hold the GIL, the prefetch thread's
+  parse cannot overlap them: on 2 free cores the wall-clock ratio would be about the CPU one.
+- **What holds the memory** (`benchmarks.memory_probe`, the product path at 20k in one process,
+  load ~3.8): 220 MB after importing `ops_metrics.definitions` (the floor's process is 150 MB
+  in all); streaming the pages and staging them peaks at 676 MB; the merge SQL peaks at 944 MB.
+  Python's own allocations peak at 139 MB (tracemalloc, a batch of 2,000 records as dicts,
+  models and rows plus two pages in flight). The rest is mostly DuckDB: the load is staged in
+  a temporary table (~5.9 kB of payload per incident) and deduplicated and matched into two
+  more before the merge, all inside `merge_memory_limit` = 512 MB, and DuckDB fills its limit.
+  With the limit at 128 MB the same load peaks at 622 MB (streaming 585 MB) in the same time
+  (10.1 s against 10.6 s); of those 585 MB, 220 are imports, at most 139 Python objects, at
+  most 128 DuckDB, and ~100 MB are unattributed (memory freed but kept by the allocators:
+  Arrow's pool for the per-batch tables, glibc's arenas for the prefetch thread; not measured
+  apart). Under `dagster asset materialize` there are two such interpreters:
+  the CLI (run coordinator) holds 273 MB and the step process 977 MB (20k) to 1,027 MB (100k),
+  1.29-1.34 GB for the tree. Memory is already nearly flat in N (100k ÷ 20k = 1.04); it is the
+  level that misses.
+
+**What to change in the product (part 2), ranked by expected gain on the marginal ratio**
+(gains are estimates from the shares above, to be measured on a quiet machine; the per-row
+total today is ~87 busy-seconds per 100k of which the floor's own parse and HTTP are ~36):
+
+1. **Parse and validate pages from bytes in one pass** (pydantic-core: a page model's
+   `model_validate_json(response.content)`, or `TypeAdapter(list[Incident]).validate_json` of the
+   page), instead of `json.loads` to dicts and then `model_validate` per dict. Removes most of
+   JSON parse + validation (46 s → an estimated 15-20 s): the largest single gain, roughly
+   +0.2 on the ratio. Drift detection needs the record's keys (a model with `extra="allow"`
+   keeps them) and the rejects path needs the failing record (re-parse only the failing page).
+2. **Stop re-serialising the payload** in `incident_row` (13.8 s): keep the raw record bytes,
+   or serialise with pydantic-core's `to_json` (Rust) instead of `json.dumps`. Estimated +0.1.
+   Caution: the stored `payload` text is compared by the merge to detect changes; any change of
+   its serialisation (key order, escaping of non-ASCII) marks every existing row updated once.
+3. **Build Arrow columns once per page/batch** instead of `normalise` per row and
+   `pa.Table.from_pylist` of dicts (9.3 s → ~2 s), and stage larger batches. Estimated +0.05.
+4. **Memory: lower `merge_memory_limit` to ~128 MB** (measured: 959 → 622 MB peak at 20k in
+   one process, no slower at 20k; the spill cost at 100k must be measured), and **run ingestion
+   steps in-process** (an `in_process_executor` for the ingestion jobs, or stop importing the
+   whole code location into the step: 220 MB of imports per interpreter). Only both together
+   bring the process tree near the 600 MB target: one interpreter ~220 MB + DuckDB ≤128 MB +
+   Python ≤140 MB. Streaming rows to the stage in smaller batches and not keeping two pages of
+   dicts ahead lowers the Python share further.
+5. **Dagster's per-partition events** (not in the marginal, but ~40-60 % of a month's backfill
+   wall clock under load, and a year is 8,760 partitions): the 744 planned + 744
+   materialization events go to SQLite one commit each. Options to measure: less metadata per
+   event, the production Postgres storage, a backfill path that materialises a range with fewer
+   events. Expected: a large cut of the fixed cost, no change to the marginal.
+6. **Overlap fetch and staging for real** once 1-3 release the GIL less often: today the
+   prefetch thread saves little on loopback because parse and validation share one GIL; with
+   parsing in Rust the overlap matters against a real API (network waits).
+"""
+
+
+_SIM = " (simulator server)"
+
+
+def _label_simulator(target_row: str) -> str:
+    """A kept simulator-based target row from before it was labelled, labelled."""
+    if target_row.startswith("| ingestion ") and _SIM not in target_row:
+        name, rest = target_row[2:].split(":", 1)
+        return f"| {name}{_SIM}:{rest}"
+    return target_row
+
+
+SIMULATOR_LABEL = (
+    "**Simulator-based**: pages served by `benchmarks.sim_server`, which renders each page per "
+    "request, more slowly than the client consumes them; so `fetch` here is the simulator's "
+    "pace, not the client's limit, and the ratio flatters `ops`. The client's floor is in the "
+    "next section."
+)
+
+
 def _fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
@@ -168,6 +295,7 @@ def _ratio_line(
 # Per results key: its report section and the Targets rows it writes (by their first cell).
 _PARTS = {
     "ingestion": ("## Ingestion throughput", ("| ingestion ", "| peak RSS ")),
+    "fast": ("## Ingestion on a fast server: the client's floor", ("| fast server",)),
     "merge": ("## Merge scaling", ("| merge, ",)),
     "dbt": ("## dbt: hourly incremental vs full refresh", ("| dbt ", "| (for information) dbt ")),
     "imports": ("## Code-location load", ("| code-location ",)),
@@ -220,17 +348,30 @@ def render(results: dict[str, Any], previous: str | None = None) -> str:
             )
     out.append("")
     targets: list[str] = []
-    builders = {"ingestion": _ingestion, "merge": _merge, "dbt": _dbt, "imports": _imports}
+    builders = {
+        "ingestion": _ingestion,
+        "fast": _fast,
+        "merge": _merge,
+        "dbt": _dbt,
+        "imports": _imports,
+    }
     for key, build in builders.items():
         heading, prefixes = _PARTS[key]
         if key in kept:
-            out += [heading, *old[heading]]
-            targets += [line for line in old.get("## Targets", []) if line.startswith(prefixes)]
+            body = old[heading]
+            if key == "ingestion" and SIMULATOR_LABEL not in body:
+                body = ["", SIMULATOR_LABEL, *body]  # a report from before the label existed
+            out += [heading, *body]
+            targets += [
+                _label_simulator(line)
+                for line in old.get("## Targets", [])
+                if line.startswith(prefixes)
+            ]
         else:
             out += build(results.get(key), targets)
     out += ["## Targets", "", "| target | measured | goal | verdict | |", "|---|---|---|---|---|"]
     out += [*targets, ""]
-    out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, ""]
+    out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, "", FAST_NOTES, ""]
     return "\n".join(out)
 
 
@@ -238,6 +379,7 @@ def _ingestion(rows: list[dict[str, Any]] | None, targets: list[str]) -> list[st
     out = ["## Ingestion throughput", ""]
     if not rows:
         return [*out, "Not run.", ""]
+    out += [SIMULATOR_LABEL, ""]
     out += [
         "| incidents served | path | rows loaded | seconds | rows/s | peak RSS (MB) | repeats |",
         "|---|---|---|---|---|---|---|",
@@ -260,7 +402,10 @@ def _ingestion(rows: list[dict[str, Any]] | None, targets: list[str]) -> list[st
             ratio = ops["rows_per_sec"] / fetch["rows_per_sec"]
             targets.append(
                 _ratio_line(
-                    f"ingestion {n:,}: ops rows/s ÷ fetch-only rows/s", ratio, "≥ 0.5", ratio >= 0.5
+                    f"ingestion {n:,}{_SIM}: ops rows/s ÷ fetch-only rows/s",
+                    ratio,
+                    "≥ 0.5",
+                    ratio >= 0.5,
                 )
             )
     if len(sizes) > 1 and (sizes[0], "ops") in by and (sizes[-1], "ops") in by:
@@ -268,6 +413,193 @@ def _ingestion(rows: list[dict[str, Any]] | None, targets: list[str]) -> list[st
         targets.append(
             _ratio_line(f"peak RSS {sizes[-1]:,} ÷ {sizes[0]:,}", grow, "≤ 1.5", grow <= 1.5)
         )
+    return out
+
+
+_FAST_PATHS = {
+    "fetch": "fetch + parse only, httpx over loopback HTTP (the floor)",
+    "fetch-memory": "fetch + parse only, httpx over bytes in memory (no socket)",
+    "ops": "product path without Dagster (`benchmarks.ingest ops`)",
+    "materialize": "`dagster asset materialize` of `incident_io/companya/incidents`",
+}
+
+
+def _marginal(small: dict[str, Any], big: dict[str, Any], key: str = "seconds") -> float | None:
+    """Extra rows per extra second (wall clock, or CPU with key="cpu_seconds")."""
+    if small.get(key) is None or big.get(key) is None:
+        return None
+    seconds = big[key] - small[key]
+    return (big["rows"] - small["rows"]) / seconds if seconds > 0 else None
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "-" if a is None or not b else _fmt(a / b, 2)
+
+
+def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
+    out = ["## Ingestion on a fast server: the client's floor", ""]
+    if not result or not result.get("rows"):
+        return [*out, "Not run.", ""]
+    rows = result["rows"]
+    out += [
+        "Pages of real-shaped incidents (the simulator's payload code, cloned with fresh ids and "
+        "timestamps over one month) rendered once and served as bytes by `benchmarks.fast_server` "
+        "(no work per request; paging by `pagination_meta.after`). `materialize` is the whole "
+        f"command over the hourly partitions `{result['partition_range']}` as one "
+        "single-run backfill in live mode (`INCIDENT_IO_COMPANYA_BASE_URL`/`_API_KEY` pointed at "
+        "the fast server): interpreter start, definitions, the run and step processes, load, "
+        "merge. Its peak RSS is the whole process tree's, summed (sampled every 0.1 s); the "
+        "other paths' is their one process's `VmHWM` (`fetch-memory` holds every page in memory). "
+        "CPU s: user + system seconds of the path's processes, every thread (DuckDB's and the "
+        "prefetch worker's included). in-step load s (`materialize` only): STEP_START to the "
+        "merge's result line in Dagster's log (1 s resolution): the load without the run's "
+        "start-up and its per-partition events. One run per cell; load average (1, 5, 15 min) as each "
+        "started. **Measured on a shared, loaded machine: re-take on a quiet one before judging "
+        "the targets.**",
+        "",
+        "| round | incidents served | path | rows loaded | seconds | rows/s | CPU s "
+        "| in-step load s | peak RSS (MB) | load average |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    by: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for r in rows:
+        rnd = r.get("round", 1)
+        by[(rnd, r["incidents"], r["mode"])] = r
+        cpu = _fmt(r["cpu_seconds"], 1) if "cpu_seconds" in r else "-"
+        step = _fmt(r["load_seconds"], 0) if r.get("load_seconds") else "-"
+        out.append(
+            f"| {rnd} | {r['incidents']:,} | {_FAST_PATHS.get(r['mode'], r['mode'])} | "
+            f"{r['rows']:,} | {_fmt(r['seconds'])} | {_fmt(r['rows_per_sec'], 0)} | {cpu} | {step} | "
+            f"{_fmt(r['peak_rss_mb'], 0)} | {r.get('load_before', '-')} |"
+        )
+    out.append("")
+    rounds = sorted({r.get("round", 1) for r in rows})
+    sizes = sorted({r["incidents"] for r in rows})
+    last: dict[str, Any] = {}
+    if len(sizes) > 1:
+        small, big = sizes[0], sizes[-1]
+        out += [
+            f"Marginal rates, {small:,} → {big:,} incidents (extra rows ÷ extra seconds), so that "
+            "start-up and per-partition costs cancel. Wall clock is what the target is about; "
+            "under a varying load it is only as good as the two runs' loads are alike. Rows per "
+            "CPU-second is the work per row, which load disturbs far less (but it does not credit "
+            "work done in parallel):",
+            "",
+            "| round | path | marginal rows/s | ÷ floor over HTTP | ÷ floor in memory "
+            "| marginal rows per CPU-s | ÷ floor over HTTP (CPU) "
+            "| marginal rows/s, in-step load | ÷ floor over HTTP |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for rnd in rounds:
+            pair = {
+                m: (by[(rnd, small, m)], by[(rnd, big, m)])
+                for m in _FAST_PATHS
+                if (rnd, small, m) in by and (rnd, big, m) in by
+            }
+            wall = {m: _marginal(*p) for m, p in pair.items()}
+            cpu = {m: _marginal(*p, key="cpu_seconds") for m, p in pair.items()}
+            step = {m: _marginal(*p, key="load_seconds") for m, p in pair.items()}
+            for mode in pair:
+                out.append(
+                    f"| {rnd} | {_FAST_PATHS[mode]} | "
+                    f"{'-' if wall[mode] is None else _fmt(wall[mode], 0)} | "
+                    f"{_ratio(wall[mode], wall.get('fetch'))} | "
+                    f"{_ratio(wall[mode], wall.get('fetch-memory'))} | "
+                    f"{'-' if cpu[mode] is None else _fmt(cpu[mode], 0)} | "
+                    f"{_ratio(cpu[mode], cpu.get('fetch'))} | "
+                    f"{'-' if step[mode] is None else _fmt(step[mode], 0)} | "
+                    f"{_ratio(step[mode], wall.get('fetch'))} |"
+                )
+            last = {"wall": wall, "pair": pair}
+        out.append("")
+        wall, pair = last.get("wall", {}), last.get("pair", {})
+        if "materialize" in pair:
+            mat_small, mat_big = pair["materialize"]
+            rate, floor = wall.get("materialize"), wall.get("fetch")
+            ratio = rate / floor if rate and floor else None
+            cpu_note = ""
+            if "fetch" in pair:  # the same ratio by CPU seconds, steadier under load
+                by_cpu = _marginal(*pair["materialize"], key="cpu_seconds")
+                floor_cpu = _marginal(*pair["fetch"], key="cpu_seconds")
+                if by_cpu and floor_cpu:
+                    cpu_note = f"; by CPU {by_cpu / floor_cpu:.2f}"
+            targets.append(
+                _ratio_line(
+                    f"fast server, marginal {small:,} → {big:,}: materialize ÷ fetch-only (HTTP)",
+                    ratio,
+                    "≥ 0.75",
+                    None if ratio is None else ratio >= 0.75,
+                    f"round {rounds[-1]}, wall clock on a loaded machine{cpu_note}",
+                )
+            )
+            peak = mat_big["peak_rss_mb"]
+            targets.append(
+                f"| fast server: materialize peak RSS at {big:,}, process tree (MB) | "
+                f"{_fmt(peak, 0)} | ≤ 600 | {'met' if peak <= 600 else '**missed**'} | |"
+            )
+            grow = peak / mat_small["peak_rss_mb"]
+            targets.append(
+                _ratio_line(
+                    f"fast server: materialize peak RSS {big:,} ÷ {small:,}",
+                    grow,
+                    "≤ 1.3",
+                    grow <= 1.3,
+                )
+            )
+            out += [
+                "Peak RSS of `materialize` by process (each process's own sampled peak, MB; "
+                "processes under 50 MB left out):",
+                "",
+                "| round | incidents | process | peak RSS (MB) |",
+                "|---|---|---|---|",
+            ]
+            for rnd in rounds:
+                for n in (small, big):
+                    r = by.get((rnd, n, "materialize"))
+                    for name, mb in sorted(
+                        (r or {}).get("peak_rss_by_process_mb", {}).items(), key=lambda kv: -kv[1]
+                    ):
+                        if mb >= 50:
+                            out.append(
+                                f"| {rnd} | {n:,} | `{_process_name(name)}` | {_fmt(mb, 0)} |"
+                            )
+            out.append("")
+    out += _profile(result.get("profile") or {})
+    return out
+
+
+def _process_name(name: str) -> str:
+    command = name.split(" ", 1)[-1]
+    if "multiprocessing.spawn" in command:
+        return "step process (multiprocess executor)"
+    if "asset materialize" in command:
+        return "dagster asset materialize (CLI, run)"
+    return command[:60]
+
+
+def _profile(profile: dict[str, Any]) -> list[str]:
+    out = ["### Profile of `materialize` (py-spy)", ""]
+    if not profile:
+        return [*out, "Not run.", ""]
+    if "skipped" in profile:
+        return [*out, f"Skipped: {profile['skipped']}.", ""]
+    out += [
+        f"`py-spy record --subprocesses` (100 Hz, idle threads not sampled) over the same "
+        f"`materialize` at {profile['incidents']:,} incidents (load average "
+        f"{profile['load_before']} at start). Seconds are samples ÷ 100 summed over every "
+        "busy thread of every process, so they can exceed the wall clock (the prefetch thread "
+        "fetches while the main thread validates); each sample is sorted by its innermost "
+        "recognised frame (`benchmarks/profile_breakdown.py`). This is the profile *before* "
+        "issue 19's product changes.",
+        "",
+        "| category | busy seconds | share |",
+        "|---|---|---|",
+    ]
+    for category, seconds in profile["seconds"].items():
+        out.append(f"| {category} | {_fmt(seconds, 1)} | {profile['share'][category]:.1%} |")
+    out += ["", "| process | busy seconds |", "|---|---|"]
+    out += [f"| {p} | {_fmt(s, 1)} |" for p, s in profile["processes"].items()]
+    out.append("")
     return out
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,14 @@ class Plan:
     # The hourly run's warehouse SQL at these years of history (the target: 3 years ÷ 1 year).
     dbt_history_years: tuple[int, ...] = (1, 3)
     import_repeats: int = 5
+    # The fast server (benchmarks.fast_server): the client's floor and the product through
+    # `dagster asset materialize`; two sizes so start-up and per-partition costs cancel.
+    fast_sizes: tuple[int, ...] = (20_000, 100_000)
+    fast_partition_range: str = "2026-01-01-00:00...2026-01-31-23:00"  # a month, hourly
+    profile: bool = True  # py-spy over the largest fast size's materialize (if installed)
+    # Rounds of the fast section: each measures every size and path again, so a loaded machine's
+    # drift shows as disagreement between rounds rather than hiding in one pair of runs.
+    fast_rounds: int = 1
 
     def repeats_for(self, size: int) -> int:
         return (self.ingest_repeats or {}).get(size, 3)
@@ -51,12 +61,16 @@ SMOKE = Plan(
     dbt_days=3,
     dbt_repeats=1,
     import_repeats=1,
+    fast_sizes=(300, 600),
+    fast_partition_range="2026-01-31-00:00...2026-01-31-03:00",  # four partitions: seconds
 )
 
 
-def start_server(incidents: int) -> tuple[subprocess.Popen[str], str]:
+def start_server(
+    incidents: int, module: str = "benchmarks.sim_server"
+) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.sim_server", "--incidents", str(incidents)],
+        [sys.executable, "-m", module, "--incidents", str(incidents)],
         cwd=REPO_ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -67,7 +81,7 @@ def start_server(incidents: int) -> tuple[subprocess.Popen[str], str]:
         if line.startswith(RESULT_PREFIX):
             port = json.loads(line[len(RESULT_PREFIX) :])["port"]
             return proc, f"http://127.0.0.1:{port}"
-    raise RuntimeError("the simulator server exited before serving")
+    raise RuntimeError(f"{module} exited before serving")
 
 
 def stop_server(proc: subprocess.Popen[str]) -> None:
@@ -117,6 +131,48 @@ def ingestion(plan: Plan, log: Any) -> list[dict[str, Any]]:
             reason = "dlt not installed" if not has_dlt else "not run at this size"
             rows.append({"incidents": size, "mode": "dlt", "skipped": reason})
     return rows
+
+
+def fast_ingestion(plan: Plan, log: Any, profile_dir: Path) -> dict[str, Any]:
+    """Against the fast server, side by side per size: the fetch-only floor over HTTP and over
+    bytes in memory, the product's path without Dagster (`ops`), and `dagster asset materialize`.
+    Then, at the largest size, the same materialize under py-spy for the profile breakdown."""
+    from benchmarks import profile_breakdown
+
+    rows: list[dict[str, Any]] = []
+    profile: dict[str, Any] = {}
+    for rnd, size in ((r, n) for r in range(1, plan.fast_rounds + 1) for n in plan.fast_sizes):
+        proc, url = start_server(size, module="benchmarks.fast_server")
+        try:
+            for mode in ("fetch", "fetch-memory", "ops", "materialize"):
+                load = machine.load_average()
+                log(f"fast server {size}: {mode} (round {rnd})")
+                if mode == "materialize":
+                    args = ["--base-url", url, "--partition-range", plan.fast_partition_range]
+                    result = run_worker("benchmarks.materialize", args)
+                else:
+                    args = [mode, "--base-url", url, "--incidents", str(size)]
+                    result = run_worker("benchmarks.ingest", args)
+                rows.append({"round": rnd, "incidents": size, **result, "load_before": load})
+            last = rnd == plan.fast_rounds and size == plan.fast_sizes[-1]
+            if plan.profile and last:
+                if shutil.which("py-spy") is None:
+                    profile = {"skipped": "py-spy not installed (pip install py-spy)"}
+                else:
+                    log(f"fast server {size}: materialize under py-spy")
+                    stacks = profile_dir / f"materialize_{size}.pyspy.txt"
+                    load = machine.load_average()
+                    args = ["--base-url", url, "--partition-range", plan.fast_partition_range]
+                    run_worker("benchmarks.materialize", [*args, "--profile", str(stacks)])
+                    profile = {
+                        "incidents": size,
+                        "load_before": load,
+                        "stacks": str(stacks),
+                        **profile_breakdown.breakdown(stacks.read_text()),
+                    }
+        finally:
+            stop_server(proc)
+    return {"rows": rows, "profile": profile, "partition_range": plan.fast_partition_range}
 
 
 def merge_scaling(plan: Plan, log: Any) -> list[dict[str, Any]]:
@@ -183,12 +239,25 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument(
         "--only",
         nargs="*",
-        choices=["ingestion", "merge", "dbt", "imports"],
+        choices=["ingestion", "fast", "merge", "dbt", "imports"],
         help="run only these sections (the others are reported as not run)",
     )
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "ops_metrics_bench",
+        help="where py-spy's collapsed stacks of the profiled run are kept",
+    )
+    parser.add_argument("--results-json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--fast-rounds",
+        type=int,
+        default=1,
+        help="measure the fast-server section this many times (a loaded machine's drift shows)",
+    )
     args = parser.parse_args(argv)
-    plan = SMOKE if args.smoke else FULL
-    only = set(args.only or ["ingestion", "merge", "dbt", "imports"])
+    plan = replace(SMOKE if args.smoke else FULL, fast_rounds=args.fast_rounds)
+    only = set(args.only or ["ingestion", "fast", "merge", "dbt", "imports"])
 
     def log(msg: str) -> None:
         print(f"[bench] {msg} (load {machine.load_average()})", file=sys.stderr, flush=True)
@@ -196,6 +265,9 @@ def main(argv: list[str] | None = None) -> Path:
     results: dict[str, Any] = {"machine": machine.describe(), "smoke": args.smoke, "plan": plan}
     if "ingestion" in only:
         results["ingestion"] = ingestion(plan, log)
+    if "fast" in only:
+        args.profile_dir.mkdir(parents=True, exist_ok=True)
+        results["fast"] = fast_ingestion(plan, log, args.profile_dir)
     if "merge" in only:
         results["merge"] = merge_scaling(plan, log)
     if "dbt" in only:
@@ -204,6 +276,8 @@ def main(argv: list[str] | None = None) -> Path:
         log("code-location load")
         results["imports"] = code_location.measure(plan.import_repeats)
     results["load_average_at_end"] = machine.load_average()
+    if args.results_json:
+        args.results_json.write_text(json.dumps(results, default=str, indent=1))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     # A partial run keeps the sections it did not re-measure from the report it replaces.
     previous = args.output.read_text() if args.only and args.output.exists() else None

@@ -8,7 +8,7 @@ import pytest
 from benchmarks import report, run
 
 
-@pytest.mark.slow  # a dbt build, subprocesses and a simulator server: a minute or two on 2 cores
+@pytest.mark.slow  # a dbt build, subprocesses, two servers, three `dagster asset materialize`s
 def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
     output = run.main(["--smoke", "--output", str(tmp_path / "benchmarks.md")])
     text = output.read_text()
@@ -21,6 +21,19 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
         "full refresh, whole project",
         "**hourly**",
         "import ops_metrics.definitions",
+    ):
+        assert row in text, row
+    # The fast-server section: both floors, the product without and with Dagster, the marginal
+    # table, the target rows and the profile breakdown (py-spy is in the `bench` extra).
+    for row in (
+        "| fetch + parse only, httpx over loopback HTTP (the floor) |",
+        "| fetch + parse only, httpx over bytes in memory (no socket) |",
+        "| product path without Dagster (`benchmarks.ingest ops`) |",
+        "| `dagster asset materialize` of `incident_io/companya/incidents` |",
+        "| path | marginal rows/s | ÷ floor over HTTP | ÷ floor in memory |",
+        "| fast server, marginal ",
+        "| fast server: materialize peak RSS at ",
+        "### Profile of `materialize` (py-spy)",
     ):
         assert row in text, row
     assert "Not run." not in text
