@@ -3,8 +3,9 @@
 Ingests the recent days of every source (one named run per source, so one failing source never
 stops the others), builds the dbt models and the dashboards, and says where everything is. The
 terminal gets one progress line per step and one line per failure cause; the run log
-($OPS_METRICS_HOME/logs/demo-<UTC time>.log) gets everything else. Runs are recorded in a Dagster
-instance under $OPS_METRICS_HOME so `dagster dev` shows them afterwards.
+($OPS_METRICS_HOME/logs/demo-<UTC time>.log) gets everything else. The runs of the last
+RECORDED_DAYS days are recorded in a Dagster instance under $OPS_METRICS_HOME so `dagster dev` shows
+them afterwards; the older history runs in memory (see RECORDED_DAYS).
 """
 
 from __future__ import annotations
