@@ -194,7 +194,7 @@ def run_demo(days: int | None = None, target: str = "duckdb", verbose: bool = Fa
         log.say(
             f"Explore in Dagster: DAGSTER_HOME={home} dagster dev   (then http://127.0.0.1:3000)"
         )
-        if days > RECORDED_DAYS:
+        if days > RECORDED_DAYS and outcome.loaded_sources:
             log.say(
                 f"  it shows the runs of the last {RECORDED_DAYS} days; the older "
                 f"{days - RECORDED_DAYS} days were loaded in memory (in the warehouse, not in "
