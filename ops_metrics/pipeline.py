@@ -26,6 +26,10 @@ RANGE_END = "dagster/asset_partition_range_end"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # Everything Dagster says, for a log file the demo writes instead of the terminal.
 DETAILED = {"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}
+# The history runs' log: our assets' own lines (what they loaded, what they rejected), not
+# Dagster's one DEBUG line per event (thousands of identical "Materialized value" lines, and time
+# spent formatting them).
+HISTORY_LOG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 # What the ingestion errors say when a vendor refuses the key, or cannot be reached at all.
 _REFUSED = re.compile(r"answered (401|403)\b")
 _UNREACHABLE = re.compile(r"(ConnectError|ConnectTimeout|ProxyError|UnsupportedProtocol)")
@@ -214,37 +218,73 @@ def job_step(
     partition_range: tuple[str, str] | None = None,
     source: dg.AssetKey | None = None,
     run_config: dict[str, Any] | None = None,
+    history_range: tuple[str, str] | None = None,
 ) -> Step:
     """A run of the named job `job_name` of `run_defs` (its resources bound there); a partition
-    range runs as one single-run backfill."""
+    range runs as one single-run backfill.
 
-    def run(instance: dg.DagsterInstance) -> StepResult:
-        tags = (
-            {RANGE_START: partition_range[0], RANGE_END: partition_range[1]}
-            if partition_range
-            else None
-        )
+    With a `history_range` (older partitions than `partition_range`), the step is two runs of the
+    same job: `partition_range` in the instance given (the one `dagster dev` shows), then, if that
+    succeeded, `history_range` in an ephemeral in-memory instance. Why: Dagster records one
+    materialisation event per partition of a backfill, and in the SQLite storage of a local
+    instance each costs 50-75 ms (a connection and two commits), so 16 weeks of hourly partitions
+    of three workspaces were 10+ minutes of a demo whose ingestion takes seconds. In memory an
+    event costs a few ms. The warehouse and its load log (`raw.ingestion_loads`) get every load
+    either way; only the instance's record of the history's runs is dropped. The recent range
+    runs first so that a source that cannot load fails in the recorded run (the UI shows it) and
+    its history is not attempted."""
+
+    def run_once(
+        instance: dg.DagsterInstance, keys: tuple[str, str] | None, config: dict[str, Any] | None
+    ) -> StepResult:
+        tags = {RANGE_START: keys[0], RANGE_END: keys[1]} if keys else None
         result = run_defs.resolve_job_def(job_name).execute_in_process(
             instance=instance,
             tags=tags,
             raise_on_error=False,
-            run_config=run_config if run_config is not None else QUIET,
+            run_config=config if config is not None else QUIET,
         )
         return _step_result(result, source)
+
+    def run(instance: dg.DagsterInstance) -> StepResult:
+        recent = run_once(instance, partition_range, run_config)
+        if history_range is None or not recent.success:
+            return recent
+        with dg.DagsterInstance.ephemeral() as memory:
+            history = run_once(memory, history_range, HISTORY_LOG)
+        if not history.success:
+            history.failures[:] = [
+                f"{line} (history {history_range[0]} … {history_range[1]})"
+                for line in history.failures
+            ]
+            history.summary = history.failures[0]
+            return history
+        loads = [recent.metadata, history.metadata]
+        return StepResult(True, _summary(*loads), _merged(*loads))
 
     return Step(label, run, source)
 
 
-def _summary(meta: dict[str, dict[str, Any]]) -> str:
-    """One line per step. A single-run backfill reports the same load once per partition, so
-    each asset's figures are counted once."""
-    staged = sum(int(m.get("rows_staged", 0) or 0) for m in meta.values())
+def _merged(*loads: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Several runs' materialisation metadata as one: the newest run's per asset."""
+    out: dict[str, dict[str, Any]] = {}
+    for meta in loads:
+        for key, values in meta.items():
+            out.setdefault(key, values)
+    return out
+
+
+def _summary(*loads: dict[str, dict[str, Any]]) -> str:
+    """One line per step, over its runs (a source's recent and history runs). A single-run
+    backfill reports the same load once per partition, so each asset's figures are counted once
+    per run."""
+    metas = [m for meta in loads for m in meta.values()]
+    staged = sum(int(m.get("rows_staged", 0) or 0) for m in metas)
     written = sum(
-        int(m.get("rows_inserted", 0) or 0) + int(m.get("rows_updated", 0) or 0)
-        for m in meta.values()
+        int(m.get("rows_inserted", 0) or 0) + int(m.get("rows_updated", 0) or 0) for m in metas
     )
     if not staged:
-        return f"({len(meta)} assets)"
+        return f"({len(_merged(*loads))} assets)"
     return f"({staged} rows read, {written} new or changed)"
 
 
@@ -266,17 +306,22 @@ class PipelineSteps:
         defs: dg.Definitions | None = None,
         run_config: dict[str, Any] | None = None,
         resource_overrides: dict[str, Any] | None = None,
+        recorded_days: int | None = None,
     ) -> PipelineSteps:
         """`run_config` is every run's (default: Dagster's console logger at WARNING);
         `resource_overrides` replace the definitions' resources of the same key (the demo lifts
-        the simulators' rate limits for its backfill)."""
+        the simulators' rate limits for its backfill). With `recorded_days`, only the partitions
+        of the last `recorded_days` days are run in the instance a step is given; the older ones
+        of the `days` run in an ephemeral instance (see `job_step`)."""
         if defs is None:
             from ops_metrics.definitions import defs as loaded
 
             defs = loaded
         resources = {**(defs.resources or {}), **(resource_overrides or {})}
         graph = defs.resolve_asset_graph()
-        planned: list[tuple[str, str, tuple[str, str] | None, dg.AssetKey | None]] = []
+        planned: list[
+            tuple[str, str, tuple[str, str] | None, dg.AssetKey | None, tuple[str, str] | None]
+        ] = []
         jobs: list[dg.UnresolvedAssetJobDefinition] = []
         downstream: list[dg.AssetKey] = []
         for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
@@ -289,18 +334,21 @@ class PipelineSteps:
                 if keys:
                     jobs.append(ingest_job(key))
                     label = f"ingest {key.to_user_string()} ({keys[0]} … {keys[1]})"
-                    planned.append((label, ingest_job_name(key), keys, key))
+                    recent, history = _split(partitions, keys, now, recorded_days)
+                    planned.append((label, ingest_job_name(key), recent, key, history))
             else:
                 downstream.append(key)
         if downstream:
             jobs.append(models_job(dg.AssetSelection.assets(*downstream)))
-            planned.append((f"build {len(downstream)} downstream models", MODELS_JOB, None, None))
+            planned.append(
+                (f"build {len(downstream)} downstream models", MODELS_JOB, None, None, None)
+            )
         # One set of definitions for every step: the declared assets (resources unbound) with the
         # resources given, and a named job per step, each resolved when its step runs.
         run_defs = dg.Definitions(assets=list(defs.assets or []), resources=resources, jobs=jobs)
         steps = [
-            job_step(label, run_defs, job_name, keys, key, run_config)
-            for label, job_name, keys, key in planned
+            job_step(label, run_defs, job_name, keys, key, run_config, history)
+            for label, job_name, keys, key, history in planned
         ]
         closing = []
         dashboards_index = None
@@ -326,6 +374,21 @@ def _range(
     )
     complete = [k for k in keys if start < partitions.time_window_for_partition_key(k).end <= now]
     return (complete[0], complete[-1]) if complete else None
+
+
+def _split(
+    partitions: dg.TimeWindowPartitionsDefinition,
+    keys: tuple[str, str],
+    now: datetime,
+    recorded_days: int | None,
+) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """`keys` as (the recent range: the last `recorded_days` days, the history before it), the
+    history None when there is none."""
+    recent = _range(partitions, now, recorded_days) if recorded_days else None
+    if recent is None or recent[0] <= keys[0]:
+        return keys, None
+    every = partitions.get_partition_keys_in_range(dg.PartitionKeyRange(keys[0], recent[0]))
+    return recent, (keys[0], every[-2])
 
 
 def declared_assets_def(defs: dg.Definitions, key: dg.AssetKey) -> Any:

@@ -6,10 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
 from ops_metrics.dashboards.data import WEEKS_SHOWN
+from ops_metrics.demo import RECORDED_DAYS
+from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics_tests.dashboards.browser import chromium, chromium_path, inspect_page
 from ops_metrics_tests.dashboards.test_coverage import PAGES, label_week, marks
 from ops_metrics_tests.dashboards.test_dashboards import PAGES as CHARTS_PER_PAGE
@@ -75,6 +78,23 @@ def test_no_figure_of_the_demo_comes_from_a_partly_loaded_period(demo: Demo) -> 
     assert "window not loaded" not in health
     slo_weeks = {label_week(label, weeks) for label in marks(health, "slo-attainment")}
     assert len(slo_weeks) >= 8 and all(ops[w] >= 4 for w in slo_weeks)
+
+
+def test_dagster_dev_on_the_demo_home_shows_its_recent_named_runs(demo: Demo) -> None:
+    # The older history ran in memory (fast); the instance `dagster dev` reads holds one named
+    # run per source and the build, and the last RECORDED_DAYS days of partitions.
+    # The fixture's DAGSTER_HOME is the demo's home/dagster_home.
+    with dg.DagsterInstance.get() as i:
+        runs = i.get_runs()
+        assert {r.job_name for r in runs} == {
+            *(f"ingest_{e.family}__{e.name}" for e in (*WORKSPACES, *TOOLS)),
+            "models_and_dashboards",
+        }
+        assert all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+        hours = i.get_materialized_partitions(dg.AssetKey(WORKSPACES[0].asset_key))
+        assert len(hours) == RECORDED_DAYS * 24
+        days = i.get_materialized_partitions(dg.AssetKey(TOOLS[0].asset_key))
+        assert len(days) == RECORDED_DAYS
 
 
 @pytest.mark.skipif(
