@@ -9,6 +9,7 @@ fixture folders: a tool's examples are checked as soon as its folder has them.
 from __future__ import annotations
 
 import ast
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from ops_metrics.registry import INCIDENT_IO_BASE_URL, TOOLS, Tool, Workspace
 from ops_metrics.sources import SourcesResource
 from ops_metrics_tests.vendors import docs_server
 from ops_metrics_tests.vendors._examples import (
+    FIXTURES,
     INCIDENT_IO,
     assert_rows,
     fixture_id,
@@ -67,6 +69,35 @@ def test_the_adapter_loads_the_documented_example(
     assert not transformer.rejects, transformer.rejects
     # Every field the vendor documents is declared by our model (new ones would be drift).
     assert not transformer.finish().new_fields, dict(transformer.drift.new_fields)
+
+
+def redated() -> list[Fixture]:
+    return [f for f in FIXTURES if "redated" in f.data]
+
+
+# What a re-dated copy may say in its own words: the rest is its original's, field for field.
+OWN_WORDS = ("notes", "follows", "redated")
+
+
+@pytest.mark.parametrize("copy", redated(), ids=fixture_id)
+def test_a_redated_copy_is_its_original_but_for_the_dates_it_declares(copy: Fixture) -> None:
+    """A copy re-dated into the vendor's window (fixtures/vendors/README.md, `redated`) differs
+    from the published example it copies only by its declared replacements, each of which
+    changes something: it cannot quietly drift from what the vendor published."""
+    original = copy.path.with_name(copy.data["redated"]["from"])
+    text = original.read_text()
+    for old, new in copy.data["redated"]["replace"].items():
+        assert old in text, f"{fixture_id(copy)}: {old!r} is not in {original.name}"
+        text = text.replace(old, new)
+    expected = {k: v for k, v in json.loads(text).items() if k not in OWN_WORDS}
+    assert {k: v for k, v in copy.data.items() if k not in OWN_WORDS} == expected
+    if "follows" in copy.data:
+        # It continues the copy of what its original continues.
+        follows = json.loads(original.read_text())["follows"]
+        assert (
+            json.loads(copy.path.with_name(copy.data["follows"]).read_text())["redated"]["from"]
+            == follows
+        )
 
 
 def _client(tool: Tool) -> httpx.Client:
