@@ -33,8 +33,7 @@ _SNOWFLAKE_NOTE = """\
 class _FamilyDocs:
     """What a family's sources file says that the registry entries do not: its prose."""
 
-    heading: str  # what one source is
-    label: str  # how one instance's source description starts
+    label: str  # what one source is ("Incident.io workspace")
     anchor: str  # YAML anchor the other instances reuse
     table_description: str
     columns: tuple[str, ...]
@@ -43,14 +42,12 @@ class _FamilyDocs:
 _DOCS: dict[str, _FamilyDocs] = {
     "incident_io": _FamilyDocs(
         "Incident.io workspace",
-        "Incident.io workspace",
         "incident",
         "One row per incident (primary key id, version column updated_at), as the API last\n"
         "served it, with timestamps mapped per workspace and TTD/TTR/TTS computed at ingestion.",
         ("id", "updated_at", "_loaded_at"),
     ),
     "ai_tools": _FamilyDocs(
-        "AI tool",
         "AI tool",
         "usage",
         "One row per tool, UTC day and vendor identity (primary key tool, usage_date,\n"
@@ -100,7 +97,7 @@ def sources_yml(instances: Sequence[Workspace] | Sequence[Tool]) -> str:
             )
     return (
         f"# {GENERATED}"
-        f"# One source per {docs.heading} (raw tables written by the Dagster ingestion assets),\n"
+        f"# One source per {docs.label} (raw tables written by the Dagster ingestion assets),\n"
         f"# mapped onto its ingestion asset key `{key}` in ops_metrics.dbt.translator.\n"
         f"# {cadence.grain.capitalize()} ingestion{when}: warn after {warn} h without a load, "
         f"error after {error} h.\n"
