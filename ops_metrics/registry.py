@@ -21,6 +21,58 @@ RejectPolicy = Literal["fail", "reject"]
 REJECT_POLICIES: tuple[RejectPolicy, ...] = ("fail", "reject")
 
 
+@dataclass(frozen=True)
+class Cadence:
+    """When a source family loads and what its downstream promises: the one owner of these
+    facts. Partitions, schedules, the dbt selections, source freshness (codegen), mart freshness
+    (translator) and the tag config in dbt_project.yml (checked by codegen) all read them."""
+
+    grain: Literal["hourly", "daily"]
+    start: date  # first partition (00:00 UTC)
+    minute_of_hour: int  # the schedule's tick after a partition closes
+    hour_of_day: int | None  # daily only
+    # dbt source freshness on raw `_loaded_at`, in hours without a load: (warn, error).
+    source_freshness_hours: tuple[int, int]
+    # Dagster freshness on the family's marts: (warn, fail).
+    mart_freshness: tuple[timedelta, timedelta]
+    dbt_tag: str  # selects the family's models (staging/intermediate/marts folders)
+    owner: str  # who answers for the family's data in the UI (a Dagster owner)
+
+    @property
+    def tick(self) -> str:
+        """The schedule's time in words, for descriptions: "hh:mm UTC" or ":mm past the hour"."""
+        if self.hour_of_day is None:
+            return f":{self.minute_of_hour:02d} past the hour"
+        return f"{self.hour_of_day:02d}:{self.minute_of_hour:02d} UTC"
+
+
+# Five past the hour: the hour just closed is complete at the vendor by then.
+INCIDENT_IO_CADENCE = Cadence(
+    grain="hourly",
+    start=date(2025, 1, 1),
+    minute_of_hour=5,
+    hour_of_day=None,
+    source_freshness_hours=(2, 6),
+    mart_freshness=(timedelta(hours=1, minutes=30), timedelta(hours=3)),
+    dbt_tag="ops",
+    owner="team:incident-response",
+)
+# 14:30 UTC: vendors have finalised the previous day by then.
+AI_TOOLS_CADENCE = Cadence(
+    grain="daily",
+    start=date(2025, 1, 1),
+    minute_of_hour=30,
+    hour_of_day=14,
+    source_freshness_hours=(26, 50),
+    mart_freshness=(timedelta(hours=26), timedelta(hours=48)),
+    dbt_tag="ai_telemetry",
+    owner="team:developer-productivity",
+)
+
+# Family -> cadence, hourly first: a model of both families keeps the stricter promise.
+CADENCES: dict[str, Cadence] = {"incident_io": INCIDENT_IO_CADENCE, "ai_tools": AI_TOOLS_CADENCE}
+
+
 class RegistryError(ValueError):
     """A registry entry is unusable (for example its name is not a safe SQL identifier)."""
 
@@ -88,6 +140,7 @@ class Workspace(_Source):
     """One Incident.io account. Timestamp names differ per account, so they are configuration."""
 
     family: ClassVar[str] = "incident_io"
+    cadence: ClassVar[Cadence] = INCIDENT_IO_CADENCE
     entity: ClassVar[str] = "incidents"
     kind: ClassVar[str] = "workspace"
 
@@ -110,6 +163,7 @@ class Tool(_Source):
     only when simulated mode first serves the tool."""
 
     family: ClassVar[str] = "ai_tools"
+    cadence: ClassVar[Cadence] = AI_TOOLS_CADENCE
     entity: ClassVar[str] = "daily_usage"
     kind: ClassVar[str] = "tool"
 

@@ -7,9 +7,33 @@ from typing import Any
 
 import dagster as dg
 
+from ops_metrics.registry import Cadence
+
 # Runs carry the source they load; the instance's run queue allows one run per source at a time
 # (deploy/dagster.*.yaml, deploy/helm/values.yaml).
 SOURCE_TAG = "ops_metrics/source"
+
+
+def partitions_def(cadence: Cadence) -> dg.TimeWindowPartitionsDefinition:
+    """A source family's partitions, from its registry cadence (UTC)."""
+    if cadence.grain == "hourly":
+        return dg.HourlyPartitionsDefinition(
+            start_date=f"{cadence.start.isoformat()}-00:00", timezone="UTC"
+        )
+    return dg.DailyPartitionsDefinition(start_date=cadence.start.isoformat(), timezone="UTC")
+
+
+def cadence_schedule(
+    job: dg.UnresolvedAssetJobDefinition,
+    name: str,
+    cadence: Cadence,
+    cron_schedule: str | None = None,
+) -> dg.ScheduleDefinition:
+    """The job's schedule at its family's registry tick (or on `cron_schedule`, for tests)."""
+    tick: dict[str, int] = {"minute_of_hour": cadence.minute_of_hour}
+    if cadence.hour_of_day is not None:
+        tick["hour_of_day"] = cadence.hour_of_day
+    return partitioned_schedule(job, name, cron_schedule, **tick)
 
 
 def source_job(

@@ -9,18 +9,17 @@ import dagster as dg
 from ops_metrics.ai_tools.adapter import day_listing, load_adapter, read_day
 from ops_metrics.ai_tools.usage import table_spec
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.checks import ingestion_check_specs
+from ops_metrics.ingestion.asset import source_asset
 from ops_metrics.ingestion.extractor import partition_window
 from ops_metrics.ingestion.outputs import load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.registry import TOOLS, Tool
+from ops_metrics.scheduling import partitions_def
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
-DAILY = dg.DailyPartitionsDefinition(start_date="2025-01-01", timezone="UTC")
-# Who answers for AI usage data in the UI (Dagster owners: a team or an email).
-OWNER = "team:developer-productivity"
+DAILY = partitions_def(Tool.cadence)
 # The vendor as a Dagster kind (the UI shows its icon where it knows one); "api" otherwise.
 VENDOR_KINDS = {
     "llm_gateway": "litellm",
@@ -40,28 +39,16 @@ def _days(start: datetime, end: datetime) -> list[date]:
 def build_tool_asset(tool: Tool) -> dg.AssetsDefinition:
     spec = table_spec(tool)
 
-    @dg.asset(
-        key=tool.asset_key,
-        partitions_def=DAILY,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        io_manager_key="warehouse_io_manager",
-        group_name="ai_tools",
-        # No pool: fetches run in parallel; the IO manager's writer lock serialises the merges.
-        # The graph labels a node with the key's last part ("daily_usage" seven times): the
-        # vendor's kind, the owners and the description's first words say which tool it is.
-        kinds={"python", VENDOR_KINDS.get(tool.name, "api")},
-        owners=[OWNER],
+    @source_asset(
+        tool,
+        spec,
+        kind=VENDOR_KINDS.get(tool.name, "api"),
         description=(
             f"{tool.name} ({tool.vendor}): daily usage per engineer, merged into "
             f"`{spec.qualified}` (one row per tool, engineer and day; re-pulling a day "
             "replaces it)."
         ),
-        metadata={
-            "table": spec.qualified,
-            "vendor": tool.vendor,
-            "reject_policy": tool.reject_policy,
-        },
-        check_specs=ingestion_check_specs(tool.asset_key, spec.qualified),
+        metadata={"vendor": tool.vendor},
     )
     def _daily_usage(
         context: dg.AssetExecutionContext, sources: SourcesResource

@@ -1,12 +1,11 @@
-"""The daily AI tools job at 14:30 UTC: vendors have finalised the previous day by then."""
+"""The daily AI tools job at its registry tick (14:30 UTC: vendors have finalised the previous day)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from ops_metrics.ai_tools.assets import DAILY
-from ops_metrics.registry import TOOLS
-from ops_metrics.scheduling import partitioned_schedule, source_job
+from ops_metrics.registry import TOOLS, Tool
+from ops_metrics.scheduling import cadence_schedule, partitions_def, source_job
 
 
 def tool_selection() -> dg.AssetSelection:
@@ -20,7 +19,7 @@ def build_ai_tools_job(
         "ai_tools_daily",
         "ai_tools",
         tool_selection(),
-        DAILY,
+        partitions_def(Tool.cadence),
         "Yesterday's usage of every AI tool, then the AI telemetry models downstream.",
         downstream,
     )
@@ -30,6 +29,4 @@ def build_ai_tools_schedule(
     job: dg.UnresolvedAssetJobDefinition, cron_schedule: str | None = None
 ) -> dg.ScheduleDefinition:
     # `cron_schedule` is for tests that need ticks every minute.
-    return partitioned_schedule(
-        job, "ai_tools_daily_schedule", cron_schedule, hour_of_day=14, minute_of_hour=30
-    )
+    return cadence_schedule(job, "ai_tools_daily_schedule", Tool.cadence, cron_schedule)

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 from ops_metrics import settings
 from ops_metrics.dbt.project import ensure_manifest, export_dbt_env, ops_metrics_dbt_project
 from ops_metrics.dbt.translator import OpsMetricsDbtTranslator
+from ops_metrics.registry import Tool, Workspace
 from ops_metrics.warehouse.writer_lock import dbt_writer_lock
 
 # `build` (not `run`) so each model's data tests run right after it, as asset checks. Unit tests
@@ -20,9 +21,10 @@ from ops_metrics.warehouse.writer_lock import dbt_writer_lock
 # in development and CI (the test suite does), not on every scheduled run.
 BUILD_ARGS: tuple[str, ...] = ("build", "--exclude-resource-type", "unit_test")
 
-# dbt selections of the scheduled jobs' downstream models (tags set in dbt_project.yml).
-INCIDENT_MODELS = "tag:ops"
-AI_MODELS = "tag:ai_telemetry"
+# dbt selections of the scheduled jobs' downstream models: each family's registry dbt tag (set
+# in dbt_project.yml, which `ops-metrics dbt-codegen --check` holds to the registry).
+INCIDENT_MODELS = f"tag:{Workspace.cadence.dbt_tag}"
+AI_MODELS = f"tag:{Tool.cadence.dbt_tag}"
 
 
 class DbtBuildConfig(dg.Config):

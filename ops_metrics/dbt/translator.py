@@ -4,7 +4,6 @@ freshness policies on marts and declarative automation on models."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -34,14 +33,12 @@ LOAD_LOG_ASSET = dg.AssetSpec(
     kinds={"table"},
 )
 
-# Incident marts follow the hourly ingestion; AI telemetry the daily 14:30 UTC job.
+# Each family's marts carry its registry freshness promise, keyed by its dbt tag (hourly first).
 FRESHNESS_BY_DOMAIN: dict[str, dg.FreshnessPolicy] = {
-    "ops": dg.FreshnessPolicy.time_window(
-        fail_window=timedelta(hours=3), warn_window=timedelta(hours=1, minutes=30)
-    ),
-    "ai_telemetry": dg.FreshnessPolicy.time_window(
-        fail_window=timedelta(hours=48), warn_window=timedelta(hours=26)
-    ),
+    cadence.dbt_tag: dg.FreshnessPolicy.time_window(
+        fail_window=cadence.mart_freshness[1], warn_window=cadence.mart_freshness[0]
+    )
+    for cadence in registry.CADENCES.values()
 }
 
 # Rebuild a model when its parents update, but never start a second dbt run while one is in

@@ -9,50 +9,37 @@ import dagster as dg
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
 from ops_metrics.incident_io.rows import incident_row, table_spec
-from ops_metrics.ingestion.checks import ingestion_check_specs
+from ops_metrics.ingestion.asset import source_asset
 from ops_metrics.ingestion.extractor import incremental_window, partition_window
 from ops_metrics.ingestion.outputs import load_outputs
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.ingestion.values import reference_now
 from ops_metrics.ingestion.watermark import latest_watermarks
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, WORKSPACES, Workspace
+from ops_metrics.scheduling import partitions_def
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.io_manager import LoadBatch
 
-HOURLY = dg.HourlyPartitionsDefinition(start_date="2025-01-01-00:00", timezone="UTC")
+HOURLY = partitions_def(Workspace.cadence)
 # Incidents can be updated within the same second the previous window closed.
 OVERLAP = timedelta(minutes=15)
 BATCH_SIZE = 2000
-# Who answers for incident data in the UI (Dagster owners: a team or an email).
-OWNER = "team:incident-response"
 
 
 def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
     spec = table_spec(workspace)
 
-    @dg.asset(
-        key=workspace.asset_key,
-        partitions_def=HOURLY,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        io_manager_key="warehouse_io_manager",
-        group_name="incident_io",
-        # No pool: fetches run in parallel; the IO manager's writer lock serialises the merges.
-        # The graph labels a node with the key's last part ("incidents" three times): the kinds,
-        # owners and the description's first words say which workspace a node is.
-        kinds={"python", "incident_io"},
-        owners=[OWNER],
+    @source_asset(
+        workspace,
+        spec,
+        kind="incident_io",
         description=(
             f"Incident.io workspace {workspace.name}: incidents whose `updated_at` falls in the "
             f"partition's hour, merged into `{spec.qualified}` (one row per incident id). "
             f"Detected = {workspace.detected_timestamp!r}, fixed = "
             f"{workspace.fixed_timestamp or 'none'}."
         ),
-        metadata={
-            "table": spec.qualified,
-            "detected_timestamp": workspace.detected_timestamp,
-            "reject_policy": workspace.reject_policy,
-        },
-        check_specs=ingestion_check_specs(workspace.asset_key, spec.qualified),
+        metadata={"detected_timestamp": workspace.detected_timestamp},
     )
     def _incidents(
         context: dg.AssetExecutionContext, sources: SourcesResource

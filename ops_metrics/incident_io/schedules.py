@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ops_metrics.incident_io.assets import HOURLY
-from ops_metrics.registry import WORKSPACES
-from ops_metrics.scheduling import partitioned_schedule, source_job
+from ops_metrics.registry import WORKSPACES, Workspace
+from ops_metrics.scheduling import cadence_schedule, partitions_def, source_job
 
 
 def incident_selection() -> dg.AssetSelection:
@@ -20,7 +19,7 @@ def build_incident_job(
         "incident_io_hourly",
         "incident_io",
         incident_selection(),
-        HOURLY,
+        partitions_def(Workspace.cadence),
         "Every Incident.io workspace's latest hour, then the incident models downstream.",
         downstream,
     )
@@ -29,6 +28,5 @@ def build_incident_job(
 def build_incident_schedule(
     job: dg.UnresolvedAssetJobDefinition, cron_schedule: str | None = None
 ) -> dg.ScheduleDefinition:
-    # Five past the hour: the hour just closed is complete at the vendor by then.
     # `cron_schedule` is for tests that need ticks every minute.
-    return partitioned_schedule(job, "incident_io_hourly_schedule", cron_schedule, minute_of_hour=5)
+    return cadence_schedule(job, "incident_io_hourly_schedule", Workspace.cadence, cron_schedule)
