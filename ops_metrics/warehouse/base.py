@@ -21,6 +21,8 @@ from ops_metrics.warehouse import merge_sql
 from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
 
 Progress = Callable[[str], None]
+# A load: a lazy stream of row batches (the IO manager's spool).
+Batches = Iterable[list[dict[str, Any]]]
 
 # Column type -> Arrow type of a staged batch, for every backend (json travels as text).
 ARROW = {
@@ -101,11 +103,7 @@ class StageAndMergeWarehouse(WarehouseResource):
     # --- the skeleton --------------------------------------------------------------------------
 
     def merge(
-        self,
-        spec: TableSpec,
-        batches: Iterable[list[dict[str, Any]]],
-        run_id: str,
-        progress: Progress | None = None,
+        self, spec: TableSpec, batches: Batches, run_id: str, progress: Progress | None = None
     ) -> MergeResult:
         result = MergeResult()
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
