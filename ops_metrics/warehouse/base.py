@@ -61,7 +61,7 @@ class Cursor(Protocol):
 class StageAndMergeWarehouse(WarehouseResource):
     """The stage-and-merge skeleton; subclasses fill in the hooks below."""
 
-    # The dialect's column types (merge_sql.Column.type -> SQL type) and the warehouse clock as
+    # The dialect's column types (table.Column.type -> SQL type) and the warehouse clock as
     # a UTC timestamp without zone: `_loaded_at` of the rows the merge inserts or changes.
     TYPES: ClassVar[dict[str, str]]
     NOW: ClassVar[str]
