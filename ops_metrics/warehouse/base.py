@@ -1,16 +1,39 @@
-"""The warehouse interface the IO manager writes through; DuckDB and Snowflake implement it."""
+"""The warehouse interface the IO manager writes through, and the one stage-and-merge skeleton.
+
+`StageAndMergeWarehouse.merge` is the whole load, the same for every backend: ensure the table,
+stage the batches into a session-temporary table, deduplicate the stage (merge_sql.dedup_stage),
+then classify and write in one transaction (merge_sql's contract). A backend (DuckDB, Snowflake)
+supplies only small hooks: how to open a session, create the stage and push rows into it, the
+dialect's type names and clock, and the statements that apply the classified delta.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import dagster as dg
+import pyarrow as pa
 
+from ops_metrics.warehouse import merge_sql
 from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
 
 Progress = Callable[[str], None]
+# A load: a lazy stream of row batches (the IO manager's spool).
+Batches = Iterable[list[dict[str, Any]]]
+
+# Column type -> Arrow type of a staged batch, for every backend (json travels as text).
+ARROW = {
+    "varchar": pa.string(),
+    "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
+    "double": pa.float64(),
+    "bigint": pa.int64(),
+    "boolean": pa.bool_(),
+    "json": pa.string(),
+}
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -27,6 +50,131 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         raise NotImplementedError
+
+
+class Cursor(Protocol):
+    """The little a skeleton needs of a session: a DuckDB connection or a Snowflake cursor."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+
+class StageAndMergeWarehouse(WarehouseResource):
+    """The stage-and-merge skeleton; subclasses fill in the hooks below."""
+
+    # The dialect's column types (table.Column.type -> SQL type) and the warehouse clock as
+    # a UTC timestamp without zone: `_loaded_at` of the rows the merge inserts or changes.
+    TYPES: ClassVar[dict[str, str]]
+    NOW: ClassVar[str]
+    # How the backend compares json columns, and turns staged json into the target's type.
+    JSON_CMP: ClassVar[str] = "{0}"
+    JSON_PARSE: ClassVar[str] = "{0}"
+    BEGIN: ClassVar[str] = "begin transaction"
+
+    # --- hooks -------------------------------------------------------------------------------
+
+    def _session(self) -> AbstractContextManager[Cursor]:
+        """One session for the whole load: its temporary tables die with it."""
+        raise NotImplementedError
+
+    def _create_stage(self, cur: Cursor, spec: TableSpec, stage: str) -> None:
+        raise NotImplementedError
+
+    def _stage_rows(
+        self, cur: Cursor, spec: TableSpec, stage: str, records: list[dict[str, Any]]
+    ) -> None:
+        """Append normalised records (every column of `spec.all_columns`) to the stage."""
+        raise NotImplementedError
+
+    def _stored_name(self, name: str) -> str:
+        """An unquoted identifier as information_schema stores it."""
+        return name
+
+    def _match(self, cur: Cursor, spec: TableSpec, deduped: str) -> str | None:
+        """Inside the transaction, before counting: optionally build a relation holding every
+        target row whose key is staged and return its name (merge_sql.classify's `target`)."""
+        return None
+
+    def _write_statements(
+        self, spec: TableSpec, deduped: str, matched: str | None, result: MergeResult
+    ) -> list[str]:
+        """The DML that applies the counted delta (merge_sql.merge's effect)."""
+        raise NotImplementedError
+
+    # --- the skeleton --------------------------------------------------------------------------
+
+    def merge(
+        self, spec: TableSpec, batches: Batches, run_id: str, progress: Progress | None = None
+    ) -> MergeResult:
+        result = MergeResult()
+        loaded_at = datetime.now(UTC).replace(tzinfo=None)
+        stage, deduped = f"stage__{spec.name}", f"stage_dedup__{spec.name}"
+        with self._session() as cur:
+            self._ensure_table(cur, spec)
+            # A temporary stage dies with the session: a crash can never leave it behind or let
+            # it leak into the next load.
+            self._create_stage(cur, spec, stage)
+            for rows in batches:
+                if not rows:
+                    continue
+                records = [normalise(row, spec, loaded_at, run_id) for row in rows]
+                self._stage_rows(cur, spec, stage, records)
+                result.staged += len(rows)
+                if progress:
+                    progress(f"{spec.qualified}: staged {result.staged} rows")
+            cur.execute(merge_sql.dedup_stage(spec, stage, deduped, json_parse=self.JSON_PARSE))
+            (distinct,) = cur.execute(f"select count(*) from {deduped}").fetchone()
+            result.duplicates_in_batch = result.staged - int(distinct)
+            # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.
+            cur.execute(self.BEGIN)
+            temps = [stage, deduped]
+            try:
+                matched = self._match(cur, spec, deduped)
+                if matched:
+                    temps.append(matched)
+                counts = cur.execute(
+                    merge_sql.classify(spec, deduped, json_cmp=self.JSON_CMP, target=matched)
+                ).fetchone()
+                # An empty stage counts NULL on fakesnow (COUNT_IF over no rows): none of each.
+                result.inserted, result.updated, result.unchanged, result.stale = (
+                    int(n or 0) for n in counts
+                )
+                for statement in self._write_statements(spec, deduped, matched, result):
+                    cur.execute(statement)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            for name in temps:
+                cur.execute(f"drop table if exists {name}")
+        return result
+
+    def _ensure_table(self, cur: Cursor, spec: TableSpec) -> None:
+        cur.execute(f"create schema if not exists {spec.schema}")
+        cols = ", ".join(f"{c.name} {self.TYPES[c.type]}" for c in spec.all_columns)
+        keys = ", ".join(spec.primary_key)
+        cur.execute(f"create table if not exists {spec.qualified} ({cols}, primary key ({keys}))")
+        # Names come from checked identifiers, so they are safe to inline (and inlining keeps
+        # this independent of the backend's paramstyle).
+        existing = {
+            row[0].lower()
+            for row in cur.execute(
+                "select column_name from information_schema.columns "
+                f"where table_schema = '{self._stored_name(spec.schema)}' "
+                f"and table_name = '{self._stored_name(spec.name)}'"
+            ).fetchall()
+        }
+        # Code that learns a new column evolves the table instead of failing the load.
+        for c in spec.all_columns:
+            if c.name.lower() not in existing:
+                cur.execute(
+                    f"alter table {spec.qualified} add column {c.name} {self.TYPES[c.type]}"
+                )
+
+
+def arrow_table(records: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
+    """Normalised records as an Arrow table with the spec's column types."""
+    schema = pa.schema([(c.name, ARROW[c.type]) for c in spec.all_columns])
+    return pa.Table.from_pylist(records, schema=schema)
 
 
 def normalise(

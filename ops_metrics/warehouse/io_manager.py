@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +31,6 @@ class LoadBatch:
     # Called after the stream is consumed: watermark, drift, extraction stats.
     metadata: Callable[[], dict[str, Any]] = lambda: {}
     rejects: Callable[[], list[Reject]] = lambda: []
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class StageAndMergeIOManager(dg.ConfigurableIOManager):

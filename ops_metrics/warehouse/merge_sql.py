@@ -1,5 +1,7 @@
 """The stage-and-merge SQL, shared by every backend (each supplies its dialect's type names).
 
+The skeleton that runs it is `base.StageAndMergeWarehouse.merge`; backends supply hooks only.
+
 Within one load, the stage is deduplicated to the newest version of each key (the same record on
 two pages). The merge then inserts new keys and updates a key only when the incoming version is
 newer or equal AND something changed: a stale version never overwrites a newer one, and
@@ -13,12 +15,13 @@ and be taken when the rows become visible, not when a long load started staging 
 
 from __future__ import annotations
 
-from ops_metrics.warehouse.table import LOAD_COLUMNS, TableSpec
+from ops_metrics.warehouse.table import TableSpec
 
 LOADED_AT = "_loaded_at"
 
 
-def _on(spec: TableSpec) -> str:
+def on_keys(spec: TableSpec) -> str:
+    """The join of target `t` to stage `s` on the primary key: the one ON clause of every merge."""
     return " and ".join(f"t.{k} = s.{k}" for k in spec.primary_key)
 
 
@@ -64,7 +67,7 @@ def classify(spec: TableSpec, staged: str, json_cmp: str = "{0}", target: str | 
             count_if(t.{first_key} is not null and s.{v} >= t.{v} and ({changed(spec, json_cmp)})),
             count_if(t.{first_key} is not null and s.{v} >= t.{v} and not ({changed(spec, json_cmp)})),
             count_if(t.{first_key} is not null and s.{v} < t.{v})
-        from {staged} s left join {target or spec.qualified} t on {_on(spec)}
+        from {staged} s left join {target or spec.qualified} t on {on_keys(spec)}
     """
 
 
@@ -79,13 +82,9 @@ def merge(spec: TableSpec, staged: str, now: str, json_cmp: str = "{0}") -> str:
     updatable = [n for n in names if n not in spec.primary_key]
     v = spec.version_column
     return f"""
-        merge into {spec.qualified} t using {staged} s on {_on(spec)}
+        merge into {spec.qualified} t using {staged} s on {on_keys(spec)}
         when matched and s.{v} >= t.{v} and ({changed(spec, json_cmp)}) then update set
             {", ".join(f"{n} = {staged_value(n, now)}" for n in updatable)}
         when not matched then insert ({", ".join(names)})
             values ({", ".join(staged_value(n, now) for n in names)})
     """
-
-
-def load_columns() -> tuple[str, ...]:
-    return LOAD_COLUMNS

@@ -6,10 +6,11 @@ imports this module, and only when OPS_METRICS_TARGET=snowflake.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 import pandas as pd
 import pyarrow as pa
@@ -20,7 +21,7 @@ from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
 
 from ops_metrics.warehouse import merge_sql, snowflake_config
-from ops_metrics.warehouse.base import Progress, WarehouseResource, normalise
+from ops_metrics.warehouse.base import StageAndMergeWarehouse, arrow_table
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 _TYPES = {
@@ -36,15 +37,6 @@ _TYPES = {
 # write_pandas loads Parquet; a VARIANT column would take the JSON text as a string, so the stage
 # holds text and the dedup step parses it.
 _STAGE_TYPES = {**_TYPES, "json": "varchar"}
-_ARROW = {
-    "varchar": pa.string(),
-    "timestamp": pa.timestamp("us"),
-    "date": pa.date32(),
-    "double": pa.float64(),
-    "bigint": pa.int64(),
-    "boolean": pa.bool_(),
-    "json": pa.string(),
-}
 # Nullable pandas dtypes: the default conversion would turn an int column with a NULL into floats.
 _PANDAS = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 # VARIANT equality depends on how a value was built; TO_JSON is canonical (sorted keys).
@@ -55,7 +47,7 @@ JSON_PARSE = "parse_json({0})"
 NOW = "cast(convert_timezone('UTC', current_timestamp()) as timestamp_ntz)"
 
 
-class SnowflakeWarehouse(WarehouseResource):
+class SnowflakeWarehouse(StageAndMergeWarehouse):
     """Snowflake through dagster-snowflake's `SnowflakeResource`: one connection per call.
 
     `query` binds `params` in the resource's paramstyle; `snowflake_warehouse_from_env` sets
@@ -63,6 +55,12 @@ class SnowflakeWarehouse(WarehouseResource):
     """
 
     snowflake: SnowflakeResource
+    TYPES: ClassVar[dict[str, str]] = _TYPES
+    NOW: ClassVar[str] = NOW
+    JSON_CMP: ClassVar[str] = JSON_CMP
+    JSON_PARSE: ClassVar[str] = JSON_PARSE
+    BEGIN: ClassVar[str] = "begin"
+
     emulator: bool = Field(
         default=False,
         description=(
@@ -87,69 +85,59 @@ class SnowflakeWarehouse(WarehouseResource):
             cur.execute(sql, params)
             return [tuple(row) for row in cur.fetchall()]
 
-    def merge(
-        self,
-        spec: TableSpec,
-        batches: Iterable[list[dict[str, Any]]],
-        run_id: str,
-        progress: Progress | None = None,
-    ) -> MergeResult:
-        result = MergeResult()
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        stage, deduped = f"stage__{spec.name}", f"stage_dedup__{spec.name}"
+    @contextmanager
+    def _session(self) -> Iterator[_Session]:
         with self.connect() as conn, conn.cursor() as cur:
-            _ensure_table(cur, spec)
-            # Temporary tables live in the session's schema: naming them unqualified after USE
-            # SCHEMA works on Snowflake and on fakesnow (which cannot create `raw.tmp` temps).
-            cur.execute(f"use schema {spec.schema}")
-            cols = ", ".join(f"{c.name} {_STAGE_TYPES[c.type]}" for c in spec.all_columns)
-            cur.execute(f"create or replace temporary table {stage} ({cols})")
-            for rows in batches:
-                if not rows:
-                    continue
-                records = [normalise(row, spec, loaded_at, run_id) for row in rows]
-                if self.emulator:
-                    _emulated_stage(cur, spec, stage, records, self.snowflake.paramstyle)
-                else:
-                    # Looked up at call time so fakesnow.patch() can replace it.
-                    pandas_tools.write_pandas(
-                        conn,
-                        _frame(records, spec),
-                        stage,
-                        quote_identifiers=False,
-                        use_logical_type=True,
-                    )
-                result.staged += len(rows)
-                if progress:
-                    progress(f"{spec.qualified}: staged {result.staged} rows")
-            cur.execute(merge_sql.dedup_stage(spec, stage, deduped, json_parse=JSON_PARSE))
-            (distinct,) = cur.execute(f"select count(*) from {deduped}").fetchone()
-            result.duplicates_in_batch = result.staged - int(distinct)
-            # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.
-            cur.execute("begin")
-            try:
-                counts = cur.execute(
-                    merge_sql.classify(spec, deduped, json_cmp=JSON_CMP)
-                ).fetchone()
-                # An empty stage counts NULL on fakesnow (COUNT_IF over no rows): none of each.
-                result.inserted, result.updated, result.unchanged, result.stale = (
-                    int(n or 0) for n in counts
-                )
-                if result.inserted or result.updated:
-                    for statement in self._merge_statements(spec, deduped):
-                        cur.execute(statement)
-                cur.execute("commit")
-            except BaseException:
-                cur.execute("rollback")
-                raise
-            cur.execute(f"drop table if exists {stage}")
-            cur.execute(f"drop table if exists {deduped}")
-        return result
+            yield _Session(conn, cur)
+
+    def _stored_name(self, name: str) -> str:
+        # Unquoted identifiers are stored upper-case.
+        return name.upper()
+
+    def _create_stage(self, cur: _Session, spec: TableSpec, stage: str) -> None:
+        # Temporary tables live in the session's schema: naming them unqualified after USE
+        # SCHEMA works on Snowflake and on fakesnow (which cannot create `raw.tmp` temps).
+        cur.execute(f"use schema {spec.schema}")
+        cols = ", ".join(f"{c.name} {_STAGE_TYPES[c.type]}" for c in spec.all_columns)
+        cur.execute(f"create or replace temporary table {stage} ({cols})")
+
+    def _stage_rows(
+        self, cur: _Session, spec: TableSpec, stage: str, records: list[dict[str, Any]]
+    ) -> None:
+        if self.emulator:
+            _emulated_stage(cur.cursor, spec, stage, records, self.snowflake.paramstyle)
+        else:
+            # Looked up at call time so fakesnow.patch() can replace it.
+            pandas_tools.write_pandas(
+                cur.conn,
+                _frame(records, spec),
+                stage,
+                quote_identifiers=False,
+                use_logical_type=True,
+            )
+
+    def _write_statements(
+        self, spec: TableSpec, deduped: str, matched: str | None, result: MergeResult
+    ) -> list[str]:
+        if not (result.inserted or result.updated):
+            return []
+        return self._merge_statements(spec, deduped)
 
     def _merge_statements(self, spec: TableSpec, staged: str) -> list[str]:
         if self.emulator:
             return _emulated_merge(spec, staged)
         return [merge_sql.merge(spec, staged, NOW, json_cmp=JSON_CMP)]
+
+
+@dataclass
+class _Session:
+    """A load's connection (write_pandas needs it) and the cursor the skeleton executes on."""
+
+    conn: SnowflakeConnection
+    cursor: SnowflakeCursor
+
+    def execute(self, sql: str, params: Any = None) -> SnowflakeCursor | None:
+        return self.cursor.execute(sql, params)
 
 
 def _emulated_merge(spec: TableSpec, staged: str) -> list[str]:
@@ -164,7 +152,7 @@ def _emulated_merge(spec: TableSpec, staged: str) -> list[str]:
     """
     names = [c.name for c in spec.all_columns]
     updatable = [n for n in names if n not in spec.primary_key]
-    on = " and ".join(f"t.{k} = s.{k}" for k in spec.primary_key)
+    on = merge_sql.on_keys(spec)
     v = spec.version_column
     changed = merge_sql.changed(spec, JSON_CMP)
     return [
@@ -209,27 +197,8 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _ensure_table(cur: SnowflakeCursor, spec: TableSpec) -> None:
-    cur.execute(f"create schema if not exists {spec.schema}")
-    cols = ", ".join(f"{c.name} {_TYPES[c.type]}" for c in spec.all_columns)
-    keys = ", ".join(spec.primary_key)
-    cur.execute(f"create table if not exists {spec.qualified} ({cols}, primary key ({keys}))")
-    # Unquoted identifiers are stored upper-case. Names come from checked identifiers, so they
-    # are safe to inline (and inlining keeps this independent of the paramstyle).
-    cur.execute(
-        "select column_name from information_schema.columns "
-        f"where table_schema = '{spec.schema.upper()}' and table_name = '{spec.name.upper()}'"
-    )
-    existing = {row[0].lower() for row in cur.fetchall()}
-    # Code that learns a new column evolves the table instead of failing the load.
-    for c in spec.all_columns:
-        if c.name.lower() not in existing:
-            cur.execute(f"alter table {spec.qualified} add column {c.name} {_TYPES[c.type]}")
-
-
 def _frame(records: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
-    schema = pa.schema([(c.name, _ARROW[c.type]) for c in spec.all_columns])
-    return pa.Table.from_pylist(records, schema=schema).to_pandas(types_mapper=_PANDAS.get)
+    return arrow_table(records, spec).to_pandas(types_mapper=_PANDAS.get)
 
 
 def snowflake_warehouse_from_env() -> SnowflakeWarehouse:

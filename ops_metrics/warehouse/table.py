@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from ops_metrics.registry import check_identifier
 
 ColumnType = Literal["varchar", "timestamp", "date", "double", "bigint", "boolean", "json"]
-LOAD_COLUMNS = ("_loaded_at", "_run_id")
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,6 @@ class MergeResult:
     unchanged: int = 0
     stale: int = 0
     duplicates_in_batch: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
 
     def as_metadata(self) -> dict[str, int]:
         return {
