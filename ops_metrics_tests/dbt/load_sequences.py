@@ -31,6 +31,7 @@ from ops_metrics.ai_tools.usage import table_spec as usage_spec
 from ops_metrics.incident_io.rows import table_spec as incident_spec
 from ops_metrics.registry import TOOLS, WORKSPACES
 from ops_metrics.warehouse.base import WarehouseResource
+from ops_metrics.warehouse.table import LOAD_LOG
 
 KINDS = ("backfill", "late_edit", "unreportable", "ai_revise")
 SEVERITIES = ("Critical", "Major", "Minor", None)
@@ -308,10 +309,34 @@ def create_raw_tables(warehouse: WarehouseResource) -> None:
 
 
 def load(warehouse: WarehouseResource, step: Step, run_id: str) -> None:
-    """One step's rows through the product's stage-and-merge."""
+    """One step's rows through the product's stage-and-merge, each source's load logged in
+    `raw.ingestion_loads` over the whole days its rows span, as the IO manager logs a partition
+    window (the coverage marts read the log)."""
     by_name = {ws.name: ws for ws in WORKSPACES}
     for ws, rows in step.incidents.items():
-        warehouse.merge(incident_spec(by_name[ws]), [rows], run_id=run_id)
+        spec = incident_spec(by_name[ws])
+        warehouse.merge(spec, [rows], run_id=run_id)
+        _log(warehouse, by_name[ws].asset_key, [r["updated_at"] for r in rows], run_id)
     tools = {t.name: t for t in TOOLS}
     for tool, rows in step.usage.items():
         warehouse.merge(usage_spec(tools[tool]), [rows], run_id=run_id)
+        days = [datetime.combine(r["usage_date"], datetime.min.time()) for r in rows]
+        _log(warehouse, tools[tool].asset_key, days, run_id)
+
+
+def _log(
+    warehouse: WarehouseResource, key: list[str], moments: list[datetime], run_id: str
+) -> None:
+    if not moments:
+        return
+    start = datetime.combine(min(moments).date(), datetime.min.time())
+    end = datetime.combine(max(moments).date() + timedelta(days=1), datetime.min.time())
+    row = {
+        "source": "/".join(key),
+        "family": key[0],
+        "window_start": start,
+        "window_end": end,
+        "rows_staged": len(moments),
+        "loaded_at": datetime.now(),
+    }
+    warehouse.merge(LOAD_LOG, [[row]], run_id=run_id)
