@@ -23,11 +23,28 @@ if shutil.which("dbt") is not None:
     ops_metrics_dbt_project.prepare_if_dev()
 
 
+# What a manifest is parsed from: a file here newer than the manifest makes it stale.
+_PARSED_FROM = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml")
+
+
+def _stale(project: DbtProject) -> bool:
+    """Whether a project file changed after the manifest was written (a pull that added a
+    model): the assets would otherwise be built from the old manifest and fail mid-run."""
+    built = project.manifest_path.stat().st_mtime
+    for name in _PARSED_FROM:
+        path = Path(project.project_dir) / name
+        files = [path] if path.is_file() else path.rglob("*") if path.is_dir() else []
+        if any(f.is_file() and f.stat().st_mtime > built for f in files):
+            return True
+    return False
+
+
 def ensure_manifest(project: DbtProject = ops_metrics_dbt_project) -> Path:
-    """Parse the project when no manifest exists yet (fresh clone, pytest, `dg` commands), so
-    importing the definitions never needs a separate `dbt parse` step. Images should still run
-    `dagster-dbt project prepare-and-package` at build time."""
-    if not project.manifest_path.exists():
+    """Parse the project when no manifest exists yet (fresh clone, pytest, `dg` commands) or a
+    project file is newer than it, so importing the definitions never needs a separate `dbt
+    parse` step and never loads an outdated one. Images should still run `dagster-dbt project
+    prepare-and-package` at build time (their files are not newer than their manifest)."""
+    if not project.manifest_path.exists() or (shutil.which("dbt") and _stale(project)):
         if shutil.which("dbt") is None:
             raise FileNotFoundError(
                 f"no dbt manifest at {project.manifest_path}, and the dbt executable 'dbt' is not "
