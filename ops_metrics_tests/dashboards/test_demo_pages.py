@@ -2,6 +2,9 @@
 period shown, and no trend or ratio from a partly loaded period. Screenshots go to
 <artifacts>/dashboards-demo/ (look at them: they are what a new user sees first)."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,14 +48,24 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     home = tmp_path_factory.mktemp("demo") / "home"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("OPS_METRICS_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster_home"))
-        for name in ("OPS_METRICS_DUCKDB_PATH", "OPS_METRICS_SOURCES", "OPS_METRICS_TARGET"):
-            mp.delenv(name, raising=False)
-        from ops_metrics.demo import run_demo
-
-        yield Demo(run_demo(), home)
+    env = {**os.environ, "OPS_METRICS_HOME": str(home), "DAGSTER_HOME": str(home / "dagster_home")}
+    for name in ("OPS_METRICS_DUCKDB_PATH", "OPS_METRICS_SOURCES", "OPS_METRICS_TARGET"):
+        env.pop(name, None)
+    # In its own process, as a user runs it: the definitions (and the warehouse resource they
+    # build) must come from this environment, not from whatever an earlier test imported.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from ops_metrics.cli import main; sys.exit(main(['demo']))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    print(done.stdout[-4000:], done.stderr[-4000:])
+    yield Demo(done.returncode, home)
 
 
 def test_the_default_demo_loads_every_week_its_pages_show(demo: Demo) -> None:
@@ -83,8 +96,8 @@ def test_no_figure_of_the_demo_comes_from_a_partly_loaded_period(demo: Demo) -> 
 def test_dagster_dev_on_the_demo_home_shows_its_recent_named_runs(demo: Demo) -> None:
     # The older history ran in memory (fast); the instance `dagster dev` reads holds one named
     # run per source and the build, and the last RECORDED_DAYS days of partitions.
-    # The fixture's DAGSTER_HOME is the demo's home/dagster_home.
-    with dg.DagsterInstance.get() as i:
+    # The demo ran with DAGSTER_HOME at its home/dagster_home.
+    with dg.DagsterInstance.from_config(str(demo.home / "dagster_home")) as i:
         runs = i.get_runs()
         assert {r.job_name for r in runs} == {
             *(f"ingest_{e.family}__{e.name}" for e in (*WORKSPACES, *TOOLS)),
