@@ -45,12 +45,12 @@ STARTUP, WAITING, NATIVE, OTHER = CATEGORIES[8:]
 # line may itself hold ";", so they are matched whole rather than split on ";".
 _PROCESSES = re.compile(r'^(?:process \d+:"[^"]*";?)+')
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
-_DUCKDB_WAREHOUSE = "ops_metrics/warehouse/duckdb.py"
+_DUCKDB_WAREHOUSE = "ops_metrics/warehouse/base.py"  # the one stage-and-merge skeleton
 
 
 @cache
 def _stage_lines() -> tuple[int, int]:
-    """Lines of DuckDBWarehouse.merge's staging loop: `for rows in batches:` up to the dedup.
+    """Lines of the merge skeleton's staging loop (StageAndMergeWarehouse.merge): `for rows in batches:` up to the dedup.
     Read from the source so the split follows the code as it changes."""
     lines = (REPO_ROOT / _DUCKDB_WAREHOUSE).read_text().splitlines()
     start = next(n for n, text in enumerate(lines, 1) if "for rows in batches:" in text)
