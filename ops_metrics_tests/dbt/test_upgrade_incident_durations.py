@@ -12,8 +12,7 @@ once detection and resolution are sub-second apart from creation, as Incident.io
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,15 +20,8 @@ import pytest
 
 from ops_metrics.registry import WORKSPACES
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics_tests.dbt import incremental_property as prop
 from ops_metrics_tests.dbt import load_sequences
-from ops_metrics_tests.dbt.incremental_property import (
-    copy_raw,
-    dbt_build,
-    differences,
-    duckdb_marts,
-    duckdb_query,
-    snapshot,
-)
 
 pytestmark = pytest.mark.slow
 
@@ -40,21 +32,6 @@ DURATIONS = {
     "tts_sec": ("created_at", "resolved_at"),
 }
 STAGING = [f"staging.stg_incident_io__{ws.name}__incidents" for ws in WORKSPACES]
-
-
-def _to_the_microsecond(universe: load_sequences.Universe) -> None:
-    """Detection and resolution at any microsecond, not whole minutes after creation."""
-    rng = random.Random(SEED)
-    for rows in universe.incidents.values():
-        for row in rows.values():
-            if row["detected_at"] is not None:
-                row["detected_at"] += timedelta(microseconds=rng.randint(1, 999_999))
-            if row["resolved_at"] is not None:
-                resolved = row["resolved_at"] + timedelta(microseconds=rng.randint(1, 999_999))
-                row["resolved_at"] = row["closed_at"] = resolved
-                row["fixed_at"] = resolved if row["fixed_at"] is not None else None
-            stamps = (row["created_at"], row["detected_at"], row["resolved_at"])
-            row["updated_at"] = max(t for t in stamps if t)
 
 
 def _as_the_old_code_left_it(path: Path) -> None:
@@ -96,7 +73,7 @@ def test_an_old_warehouse_upgrades_to_a_full_refresh_on_the_next_incremental_bui
     load_sequences.create_raw_tables(warehouse)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     kinds, universe = load_sequences.sequence(SEED, now)
-    _to_the_microsecond(universe)
+    load_sequences.to_the_microsecond(universe, SEED)
 
     def load(n: int) -> None:
         step = load_sequences.next_step(universe, kinds[n])
@@ -105,32 +82,32 @@ def test_an_old_warehouse_upgrades_to_a_full_refresh_on_the_next_incremental_bui
     # Recent incidents, a backfill or an edit: then the old code's build, simulated.
     load(0)
     load(1)
-    dbt_build()
+    prop.dbt_build()
     _as_the_old_code_left_it(db)
 
     def full_refresh() -> dict[str, list[tuple]]:
-        copy_raw(db, full_db)
+        prop.copy_raw(db, full_db)
         monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(full_db))
-        dbt_build("--full-refresh")
+        prop.dbt_build("--full-refresh")
         monkeypatch.setenv("OPS_METRICS_DUCKDB_PATH", str(db))
-        return snapshot(duckdb_query(full_db), duckdb_marts(full_db) + STAGING)
+        return prop.snapshot(prop.duckdb_query(full_db), prop.duckdb_marts(full_db) + STAGING)
 
     # The old mart is not the full refresh's (the test can fail): its durations are the SQL's.
-    old_marts = snapshot(duckdb_query(db), ["marts.fct_ops__incidents"])
-    assert "marts.fct_ops__incidents" in differences(
+    old_marts = prop.snapshot(prop.duckdb_query(db), ["marts.fct_ops__incidents"])
+    assert "marts.fct_ops__incidents" in prop.differences(
         old_marts, {"marts.fct_ops__incidents": full_refresh()["marts.fct_ops__incidents"]}
     )
 
     # The upgraded code's first run is the ordinary one, after an ordinary load.
     load(2)
-    dbt_build()
-    upgraded = snapshot(duckdb_query(db), duckdb_marts(db) + STAGING)
+    prop.dbt_build()
+    upgraded = prop.snapshot(prop.duckdb_query(db), prop.duckdb_marts(db) + STAGING)
     full = full_refresh()
     assert upgraded.keys() == full.keys()
-    assert differences(upgraded, full) == {}
+    assert prop.differences(upgraded, full) == {}
 
     # Once upgraded, a run re-stages only what was loaded (the check drops nothing again).
     built_at = _staging_built_at(db)
     assert built_at
-    dbt_build()
+    prop.dbt_build()
     assert _staging_built_at(db) == built_at
