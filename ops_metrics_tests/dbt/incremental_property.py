@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from ops_metrics import settings
 from ops_metrics.dbt.assets import BUILD_ARGS
@@ -86,3 +89,42 @@ def differences(
                 f"{len(missing)} missing, e.g. {missing[:2]}; {len(extra)} extra, e.g. {extra[:2]}"
             )
     return out
+
+
+# -- a DuckDB warehouse file -----------------------------------------------------------------
+
+
+def duckdb_query(path: Path) -> Any:
+    """A `query` for `snapshot` on a DuckDB file."""
+
+    def query(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with duckdb.connect(str(path)) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description], cur.fetchall()
+
+    return query
+
+
+def duckdb_marts(path: Path) -> list[str]:
+    """Every mart table of a DuckDB file."""
+    with duckdb.connect(str(path)) as con:
+        rows = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    return [f"marts.{r[0]}" for r in rows]
+
+
+def copy_raw(source: Path, target: Path) -> None:
+    """A new DuckDB file holding only `source`'s raw tables: the input of a full refresh."""
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(source)) as con:
+        con.execute(f"attach '{target}' as copy")
+        con.execute("create schema copy.raw")
+        tables = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'raw'"
+        ).fetchall()
+        for (table,) in tables:
+            con.execute(f"create table copy.raw.{table} as select * from raw.{table}")
+        con.execute("detach copy")

@@ -156,6 +156,22 @@ class Universe:
                         self.usage[(tool, day, engineer)] = self._usage(tool, day, engineer)
 
 
+def to_the_microsecond(universe: Universe, seed: int) -> None:
+    """Detection and resolution at any microsecond, as Incident.io's timestamps are, not whole
+    minutes after creation (where SQL's epoch arithmetic happens to be exact)."""
+    rng = random.Random(seed)
+    for rows in universe.incidents.values():
+        for row in rows.values():
+            if row["detected_at"] is not None:
+                row["detected_at"] += timedelta(microseconds=rng.randint(1, 999_999))
+            if row["resolved_at"] is not None:
+                resolved = row["resolved_at"] + timedelta(microseconds=rng.randint(1, 999_999))
+                row["resolved_at"] = row["closed_at"] = resolved
+                row["fixed_at"] = resolved if row["fixed_at"] is not None else None
+            stamps = (row["created_at"], row["detected_at"], row["resolved_at"])
+            row["updated_at"] = max(t for t in stamps if t)
+
+
 @dataclass
 class Step:
     kind: str

@@ -17,6 +17,7 @@ import pytest
 import snowflake.connector
 
 from ops_metrics import settings
+from ops_metrics.registry import WORKSPACES
 from ops_metrics.snowflake_emulator import (
     DATABASE,
     Emulator,
@@ -90,3 +91,42 @@ def test_incremental_builds_on_the_emulator_equal_a_full_refresh(emulator: Emula
     assert incremental.keys() == full.keys()
     assert differences(incremental, full) == {}, " -> ".join(done)
     assert all(incremental.values()), f"every mart has rows: {' -> '.join(done)}"
+
+
+def test_an_old_warehouse_upgrades_on_the_emulator(emulator: Emulator) -> None:
+    """ops_metrics_tests/dbt/test_upgrade_incident_durations.py on Snowflake SQL: incident staging
+    built without ttd_sec / ttr_sec / tts_sec and a mart holding the old code's durations
+    (Snowflake's datediff in milliseconds) become, on the next ordinary build, what a full refresh
+    builds; the on-run-start upgrade's drops and commit run on the emulator."""
+    from ops_metrics.warehouse.snowflake import snowflake_warehouse_from_env
+
+    with dg.build_resources({"warehouse": snowflake_warehouse_from_env()}) as built:
+        warehouse = built.warehouse
+    load_sequences.create_raw_tables(warehouse)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    kinds, universe = load_sequences.sequence(SEED, now, extra_steps=0)
+    load_sequences.to_the_microsecond(universe, SEED)
+    for n in (0, 1):
+        load_sequences.load(warehouse, load_sequences.next_step(universe, kinds[n]), f"old{n}")
+    dbt_build()
+
+    query = _query(emulator)
+    staging = [f"staging.stg_incident_io__{ws.name}__incidents" for ws in WORKSPACES]
+    for table in staging:
+        for column in ("ttd_sec", "ttr_sec", "tts_sec"):
+            query(f"alter table {table} drop column {column}")
+    old = {
+        "ttd_sec": "datediff('millisecond', created_at, detected_at) / 1000.0",
+        "ttr_sec": "datediff('millisecond', detected_at, resolved_at) / 1000.0",
+        "tts_sec": "datediff('millisecond', created_at, resolved_at) / 1000.0",
+    }
+    sets = ", ".join(f"{c} = case when {sql} >= 0 then {sql} end" for c, sql in old.items())
+    query(f"update marts.fct_ops__incidents set {sets}")
+
+    load_sequences.load(warehouse, load_sequences.next_step(universe, kinds[2]), "upgraded")
+    dbt_build()
+    upgraded = snapshot(query, _marts(query) + staging)
+    dbt_build("--full-refresh")
+    full = snapshot(query, _marts(query) + staging)
+    assert upgraded.keys() == full.keys()
+    assert differences(upgraded, full) == {}

@@ -9,7 +9,8 @@
     whatever the raw column holds.
 
     Also: casts, lower-cased enums, PII hashed (raw emails and the payload are dropped), and one
-    row per id (latest updated_at, then latest load).
+    row per id (latest updated_at, then latest load). TTD/TTR/TTS pass through as ingestion
+    computed them (incident_io/rows.py is their one owner); dbt never recomputes them.
 
     An incremental table, not a view: a view re-derives every raw row each hour, so every run's
     cost grew with history. Each run re-stages the ids with a raw row loaded since the table's
@@ -82,6 +83,12 @@ renamed as (
         {%- endif %}
         cast(resolved_at as timestamp) as resolved_at,
         cast(closed_at as timestamp) as closed_at,
+
+        -- durations in seconds, computed once at ingestion (ops_metrics/incident_io/rows.py) from
+        -- the same timestamps; NULL when an end is missing, negative kept (marts decide)
+        cast(ttd_sec as double) as ttd_sec,
+        cast(ttr_sec as double) as ttr_sec,
+        cast(tts_sec as double) as tts_sec,
 
         -- which vendor timestamp fed detected_at / fixed_at in this workspace
         cast('{{ detected_timestamp }}' as varchar) as detected_at_source_field,

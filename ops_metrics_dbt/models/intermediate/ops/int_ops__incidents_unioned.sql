@@ -50,11 +50,11 @@ enriched as (
         closed_at,
         cast(created_at as date) as incident_date,
 
-        -- Signed durations from the canonical timestamps (negative for some retrospective
-        -- incidents); the mart turns negatives into NULL.
-        {{ seconds_between('created_at', 'detected_at') }} as ttd_sec,
-        {{ seconds_between('detected_at', 'resolved_at') }} as ttr_sec,
-        {{ seconds_between('created_at', 'resolved_at') }} as tts_sec,
+        -- Signed durations as ingestion computed them (incident_io/rows.py, their one owner;
+        -- negative for some retrospective incidents); the mart turns negatives into NULL.
+        ttd_sec,
+        ttr_sec,
+        tts_sec,
 
         -- Reported incidents: real modes only, and not declined / merged / canceled.
         (
