@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import duckdb
 
 from ops_metrics import settings
-from ops_metrics.warehouse import merge_sql
+from ops_metrics.warehouse import allocator, merge_sql
 from ops_metrics.warehouse.base import StageAndMergeWarehouse, arrow_table
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
@@ -74,6 +74,10 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
 
     @contextmanager
     def _session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # The fetch is over (the IO manager spooled it): what it freed leaves the process before
+        # the merge's peak builds on it, and staging's Arrow batches free to the OS (allocator.py).
+        allocator.use_system_arrow_pool()
+        allocator.release_free_memory()
         with self.connect() as con:
             if self.merge_memory_limit:
                 con.execute("set memory_limit = ?", [self.merge_memory_limit])
