@@ -295,7 +295,10 @@ def _ratio_line(
 # Per results key: its report section and the Targets rows it writes (by their first cell).
 _PARTS = {
     "ingestion": ("## Ingestion throughput", ("| ingestion ", "| peak RSS ")),
-    "fast": ("## Ingestion on a fast server: the client's floor", ("| fast server",)),
+    "fast": (
+        "## Ingestion on a fast server: the client's floor",
+        ("| fast server", "| (for information) fast server"),
+    ),
     "merge": ("## Merge scaling", ("| merge, ",)),
     "dbt": ("## dbt: hourly incremental vs full refresh", ("| dbt ", "| (for information) dbt ")),
     "imports": ("## Code-location load", ("| code-location ",)),
@@ -534,8 +537,14 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
             )
             peak = mat_big["peak_rss_mb"]
             targets.append(
+                f"| (for information) fast server: materialize peak RSS at {small:,}, process "
+                f"tree (MB) | {_fmt(mat_small['peak_rss_mb'], 0)} | - | information | "
+                f"round {rounds[-1]}; the base of the ratio below |"
+            )
+            targets.append(
                 f"| fast server: materialize peak RSS at {big:,}, process tree (MB) | "
-                f"{_fmt(peak, 0)} | ≤ 600 | {'met' if peak <= 600 else '**missed**'} | |"
+                f"{_fmt(peak, 0)} | ≤ 600 | {'met' if peak <= 600 else '**missed**'} | "
+                f"round {rounds[-1]} |"
             )
             grow = peak / mat_small["peak_rss_mb"]
             targets.append(
@@ -573,7 +582,8 @@ def _process_name(name: str) -> str:
     if "multiprocessing.spawn" in command:
         return "step process (multiprocess executor)"
     if "asset materialize" in command:
-        return "dagster asset materialize (CLI, run)"
+        # A run of one step executes it in this process (ops_metrics/execution.py).
+        return "dagster asset materialize (CLI, run and its one step)"
     return command[:60]
 
 

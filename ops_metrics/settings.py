@@ -31,12 +31,13 @@ def duckdb_path() -> Path:
     return Path(explicit).expanduser() if explicit else home() / "warehouse.duckdb"
 
 
-# DuckDB's memory cap during a stage-and-merge (warehouse/duckdb.py). 128 MB: the whole load is
-# staged, deduplicated and matched in temporary tables, and DuckDB fills whatever cap it has
-# before spilling to `<file>.tmp`; at 128 MB a 100k-incident load is as fast as at 512 MB and
-# the process peaks ~380 MB lower (docs/benchmarks.md, "Issue 19: memory").
+# DuckDB's memory cap during a stage-and-merge (warehouse/duckdb.py). The whole load is staged,
+# deduplicated and matched in temporary tables, and DuckDB fills whatever cap it has before
+# spilling to `<file>.tmp`. Measured on 100k incidents (docs/benchmarks.md, "Issue 19: memory"):
+# 512 MB, 128 MB and 64 MB merge in about the same time, and each halving lowers the process's
+# peak by about as much; 32 MB runs out (DuckDB cannot spill its working set of a batch).
 DUCKDB_MEMORY_LIMIT_ENV = "OPS_METRICS_DUCKDB_MEMORY_LIMIT"
-DEFAULT_DUCKDB_MEMORY_LIMIT = "128MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "64MB"
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ops_metrics import definitions, settings
 from ops_metrics.settings import ConfigurationError
-from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics.warehouse.duckdb import DuckDBWarehouse, MergeMemoryError
 from ops_metrics_tests.warehouse.test_merge_contract import SPEC, T0, rows
 
 
@@ -42,3 +42,13 @@ def test_a_load_merges_under_the_cap_set(tmp_path: Path, monkeypatch: pytest.Mon
     )
     result = warehouse.merge(SPEC, [rows(2, T0)], run_id="r")
     assert result.inserted == 2
+
+
+def test_a_merge_that_outgrows_the_cap_fails_naming_the_setting_and_leaves_nothing(
+    tmp_path: Path,
+) -> None:
+    warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"), merge_memory_limit="1MB")
+    with pytest.raises(MergeMemoryError, match=f"1MB \\({settings.DUCKDB_MEMORY_LIMIT_ENV}\\)"):
+        warehouse.merge(SPEC, [rows(100, T0)], run_id="r")
+    roomy = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
+    assert roomy.query(f"select count(*) from {SPEC.qualified}") == [(0,)]
