@@ -31,6 +31,7 @@ from ops_metrics.incident_io.rows import incident_row, table_spec
 from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, workspace
+from ops_metrics.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from ops_metrics.sources import SourcesResource
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 
@@ -51,7 +52,7 @@ def window_params() -> dict[str, Any]:
 def run_ops(
     base_url: str,
     db: Path,
-    merge_memory_limit: str | None = "512MB",
+    merge_memory_limit: str | None = DEFAULT_DUCKDB_MEMORY_LIMIT,
     on_stream_end: Callable[[], None] | None = None,
 ) -> int:
     """The product's load of every served incident; `merge_memory_limit` is DuckDBWarehouse's

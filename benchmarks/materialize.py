@@ -3,9 +3,10 @@
 live mode against a server at `--base-url` (the fast server: `benchmarks.fast_server`).
 
 The command runs in a fresh process with a private OPS_METRICS_HOME and DAGSTER_HOME; the clock
-covers the whole command (interpreter start, definitions, Dagster's run and step processes, the
-load, the merge). Peak RSS is sampled over the whole process tree (the CLI and the step
-process Dagster's multiprocess executor starts), summed. `--profile PATH` runs the command under
+covers the whole command (interpreter start, definitions, Dagster's run and its step, the load,
+the merge). Peak RSS is sampled over the whole process tree, summed: the CLI, which runs the
+one step in-process (ops_metrics/execution.py), and its helpers (dbt's manifest parse at start,
+the compute-log tailers); a step process too if the executor starts one. `--profile PATH` runs the command under
 `py-spy record --subprocesses` and writes its collapsed stacks to PATH (timings then include
 the profiler's overhead and are not reported as figures).
 """

@@ -20,6 +20,7 @@ import tracemalloc
 from pathlib import Path
 
 from benchmarks.common import emit, peak_rss_mb, stopwatch
+from ops_metrics.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
 def rss_mb() -> float:
@@ -32,7 +33,11 @@ def rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--duckdb-memory-limit", default="512MB", help="'none': DuckDB's default")
+    parser.add_argument(
+        "--duckdb-memory-limit",
+        default=DEFAULT_DUCKDB_MEMORY_LIMIT,
+        help="the product's default unless given; 'none': DuckDB's own",
+    )
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
 

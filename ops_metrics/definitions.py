@@ -15,6 +15,7 @@ from ops_metrics.alerts import run_failure_sensor
 from ops_metrics.dashboards.assets import dashboards
 from ops_metrics.dbt import definitions as dbt_definitions
 from ops_metrics.dbt.assets import dbt_ai_models_selection, dbt_incident_models_selection
+from ops_metrics.execution import one_step_in_process_executor
 from ops_metrics.incident_io.assets import incident_assets
 from ops_metrics.incident_io.schedules import build_incident_job, build_incident_schedule
 from ops_metrics.jobs import downstream_of_sources, models_job, source_ingest_jobs
@@ -29,7 +30,9 @@ def warehouse_resource() -> WarehouseResource:
         from ops_metrics.warehouse.snowflake import snowflake_warehouse_from_env
 
         return snowflake_warehouse_from_env()
-    return DuckDBWarehouse(path=str(settings.duckdb_path()))
+    return DuckDBWarehouse(
+        path=str(settings.duckdb_path()), merge_memory_limit=settings.duckdb_memory_limit()
+    )
 
 
 def resources() -> dict[str, object]:
@@ -66,6 +69,10 @@ defs = dg.Definitions.merge(
         schedules=[build_incident_schedule(incident_job), build_ai_tools_schedule(ai_tools_job)],
         sensors=[automation_sensor, run_failure_sensor],
         resources=resources(),
+        # Every job without its own executor, the implicit asset job of the UI and `dagster asset
+        # materialize` included: a run of one step runs in-process (one interpreter, not two),
+        # runs of several steps in a process per step as before (ops_metrics/execution.py).
+        executor=one_step_in_process_executor,
     ),
     # Through the module: Dagster refuses a module with two Definitions at module scope.
     dbt_definitions.defs,

@@ -7,6 +7,7 @@ laptop needs no configuration; production switches by variables, never by code.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +29,28 @@ def home() -> Path:
 def duckdb_path() -> Path:
     explicit = os.environ.get("OPS_METRICS_DUCKDB_PATH")
     return Path(explicit).expanduser() if explicit else home() / "warehouse.duckdb"
+
+
+# DuckDB's memory cap during a stage-and-merge (warehouse/duckdb.py). The whole load is staged,
+# deduplicated and matched in temporary tables, and DuckDB fills whatever cap it has before
+# spilling to `<file>.tmp`. Measured on 100k incidents (docs/benchmarks.md, "Issue 19: memory"):
+# 512 MB, 128 MB and 64 MB merge in about the same time, and each halving lowers the process's
+# peak by about as much; 32 MB runs out (DuckDB cannot spill its working set of a batch).
+DUCKDB_MEMORY_LIMIT_ENV = "OPS_METRICS_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "64MB"
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str:
+    """OPS_METRICS_DUCKDB_MEMORY_LIMIT as DuckDB reads a size (`128MB`, `1GB`, `512MiB`)."""
+    raw = os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_DUCKDB_MEMORY_LIMIT
+    if not _MEMORY_SIZE.fullmatch(raw):
+        raise ConfigurationError(
+            f"{DUCKDB_MEMORY_LIMIT_ENV} must be a size such as 128MB or 1GB, got {raw!r}"
+        )
+    return raw
 
 
 def sources_mode() -> SourcesMode:

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 
 import duckdb
 
-from ops_metrics.warehouse import merge_sql
+from ops_metrics import settings
+from ops_metrics.warehouse import allocator, merge_sql
 from ops_metrics.warehouse.base import StageAndMergeWarehouse, arrow_table
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
@@ -34,6 +35,10 @@ NOW = "cast(timezone('UTC', now()) as timestamp)"
 LOCK_WAIT_SECONDS = 120.0
 
 
+class MergeMemoryError(MemoryError):
+    """A merge outgrew DuckDB's memory cap; the message names the setting that raises it."""
+
+
 class DuckDBWarehouse(StageAndMergeWarehouse):
     """A DuckDB file. One writer process at a time: a locked file is waited for, not failed."""
 
@@ -41,8 +46,10 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
     # DuckDB's memory cap while merging. The whole load is staged before the one-transaction
     # merge; uncapped, DuckDB keeps the stage in RAM and peak memory grows with the load (about
     # 3 GB for 100k incidents). Capped, it spills the stage to `<file>.tmp` and memory stays
-    # flat in N for roughly a fifth more time (docs/benchmarks.md). None leaves DuckDB's default.
-    merge_memory_limit: str | None = "512MB"
+    # flat in N (docs/benchmarks.md). DuckDB fills whatever cap it is given, and 64 MB merges
+    # about as fast as 512 MB did (settings.DEFAULT_DUCKDB_MEMORY_LIMIT; the code location reads
+    # OPS_METRICS_DUCKDB_MEMORY_LIMIT). None leaves DuckDB's default (80 % of RAM).
+    merge_memory_limit: str | None = settings.DEFAULT_DUCKDB_MEMORY_LIMIT
 
     TYPES: ClassVar[dict[str, str]] = _TYPES
     NOW: ClassVar[str] = NOW
@@ -71,10 +78,23 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
 
     @contextmanager
     def _session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # The fetch is over (the IO manager spooled it): what it freed leaves the process before
+        # the merge's peak builds on it, and staging's Arrow batches free to the OS (allocator.py).
+        allocator.use_system_arrow_pool()
+        allocator.release_free_memory()
         with self.connect() as con:
             if self.merge_memory_limit:
                 con.execute("set memory_limit = ?", [self.merge_memory_limit])
-            yield con
+            try:
+                yield con
+            except duckdb.OutOfMemoryException as exc:
+                # DuckDB spills what it can; this is the working set it cannot spill (rows far
+                # wider than incidents, very large batches). The merge has rolled back.
+                raise MergeMemoryError(
+                    f"{self.path}: the merge needed more memory than DuckDB's cap of "
+                    f"{self.merge_memory_limit} ({settings.DUCKDB_MEMORY_LIMIT_ENV}); raise it: "
+                    f"{str(exc).splitlines()[0]}"
+                ) from exc
 
     def _create_stage(self, cur: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str) -> None:
         cur.execute(
