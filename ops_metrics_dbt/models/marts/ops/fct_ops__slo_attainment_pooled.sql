@@ -1,0 +1,69 @@
+{#- Rolling SLO attainment pooled over severities, per workspace and over all workspaces ('All
+    workspaces'), per ISO week: the Engineering Health page's attainment chart and headline.
+
+    Pooled over the incidents, never averaged over the SLOs: rolling_attainment = the SLOs'
+    incidents within target / their incidents, so an SLO with many incidents weighs more than
+    one with few. Only SLO rows whose whole rolling window was loaded (is_window_loaded) take
+    part: a week with none has no row, i.e. no figure. slos_missing_objective counts those SLOs
+    whose rolling attainment is below their objective. -#}
+with
+
+slo_attainment as (
+
+    select * from {{ ref('fct_ops__slo_attainment') }}
+    where is_window_loaded
+
+),
+
+rolled_up as (
+
+    select
+        workspace,
+        week_start,
+        rolling_incidents,
+        rolling_incidents_within_target,
+        is_meeting_objective
+    from slo_attainment
+    union all
+    select
+        'All workspaces' as workspace,
+        week_start,
+        rolling_incidents,
+        rolling_incidents_within_target,
+        is_meeting_objective
+    from slo_attainment
+
+),
+
+pooled as (
+
+    select
+        workspace,
+        week_start,
+        count(*) as slos_window_loaded,
+        sum(coalesce(rolling_incidents, 0)) as rolling_incidents,
+        sum(coalesce(rolling_incidents_within_target, 0)) as rolling_incidents_within_target,
+        count(case when not is_meeting_objective then 1 end) as slos_missing_objective
+    from rolled_up
+    group by workspace, week_start
+
+),
+
+final as (
+
+    select
+        workspace || ':' || cast(week_start as varchar) as slo_pooled_weekly_key,
+        workspace,
+        week_start,
+        workspace = 'All workspaces' as is_all_workspaces,
+        slos_window_loaded,
+        rolling_incidents,
+        rolling_incidents_within_target,
+        {{ safe_divide('rolling_incidents_within_target', 'rolling_incidents') }}
+            as rolling_attainment,
+        slos_missing_objective
+    from pooled
+
+)
+
+select * from final
