@@ -44,6 +44,16 @@ def find(rows: list[Row], **key: object) -> Row:
     return next((r for r in rows if all(r[k] == v for k, v in key.items())), {})
 
 
+def all_incidents(data: DashboardData, week: date | None) -> Row:
+    """The week's row over every workspace and severity (fct_ops__incidents_weekly_rollup)."""
+    return find(
+        data.incident_weeks,
+        workspace=ALL_WORKSPACES,
+        severity_group=ALL_SEVERITIES,
+        week_start=week,
+    )
+
+
 def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 3)
 
@@ -54,12 +64,7 @@ def compute(data: DashboardData) -> Headlines:
     week = weeks[-1] if weeks else None
     ai_weeks = data.covered("ai").complete_weeks(data.weeks)
     ai_week = ai_weeks[-1] if ai_weeks else None
-    everywhere = find(
-        data.incident_weeks,
-        workspace=ALL_WORKSPACES,
-        severity_group=ALL_SEVERITIES,
-        week_start=week,
-    )
+    everywhere = all_incidents(data, week)
     slo = find(data.slo_pooled, workspace=ALL_WORKSPACES, week_start=week)
     everyone = find(data.adoption, week_start=ai_week, tool_group="All tools")
     attainment = slo.get("rolling_attainment")

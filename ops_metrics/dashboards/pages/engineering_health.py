@@ -9,7 +9,13 @@ from html import escape
 from ops_metrics.dashboards import charts
 from ops_metrics.dashboards.charts import Chart, Series
 from ops_metrics.dashboards.data import DashboardData, Row
-from ops_metrics.dashboards.headlines import ALL_SEVERITIES, ALL_WORKSPACES, Headlines, find
+from ops_metrics.dashboards.headlines import (
+    ALL_SEVERITIES,
+    ALL_WORKSPACES,
+    Headlines,
+    all_incidents,
+    find,
+)
 from ops_metrics.dashboards.pages.coverage import coverage_section
 from ops_metrics.dashboards.pages.format import (
     MINUS,
@@ -95,12 +101,7 @@ def _incident_table(data: DashboardData, headlines: Headlines, severities: list[
     """Incidents per workspace and severity in the complete weeks of the 4 up to the headline
     week (fewer when fewer were loaded whole)."""
     week = headlines.week
-    loaded = find(
-        data.incident_weeks,
-        workspace=ALL_WORKSPACES,
-        severity_group=ALL_SEVERITIES,
-        week_start=week,
-    ).get("recent_weeks_loaded_whole", 0)
+    loaded = all_incidents(data, week).get("recent_weeks_loaded_whole", 0)
 
     def count(workspace: str, group: str) -> int:
         row = find(data.incident_weeks, workspace=workspace, severity_group=group, week_start=week)

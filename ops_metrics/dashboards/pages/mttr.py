@@ -8,7 +8,11 @@ from html import escape
 from ops_metrics.dashboards import charts
 from ops_metrics.dashboards.charts import Chart, Series
 from ops_metrics.dashboards.data import DashboardData
-from ops_metrics.dashboards.headlines import ALL_SEVERITIES, ALL_WORKSPACES, Headlines, find
+from ops_metrics.dashboards.headlines import (
+    ALL_SEVERITIES,
+    Headlines,
+    all_incidents,
+)
 from ops_metrics.dashboards.pages.coverage import coverage_section
 from ops_metrics.dashboards.pages.format import (
     MINUS,
@@ -69,12 +73,7 @@ def _chart(
 
 def mttr(data: DashboardData, headlines: Headlines) -> str:
     week = headlines.week
-    everywhere = find(
-        data.incident_weeks,
-        workspace=ALL_WORKSPACES,
-        severity_group=ALL_SEVERITIES,
-        week_start=week,
-    )
+    everywhere = all_incidents(data, week)
     # A change against the week before only when both weeks were loaded whole.
     both_loaded = bool(everywhere.get("is_change_loaded_whole"))
     latest = sorted(

@@ -18,14 +18,15 @@ with
 
 incidents as (
 
-    select * from {{ ref('fct_ops__incidents') }}
+    select workspace, severity, incident_date, ttd_sec, ttr_sec
+    from {{ ref('fct_ops__incidents') }}
 
 ),
 
 weekly_coverage as (
 
-    select * from {{ ref('fct_ingestion__weekly_coverage') }}
-    where family = 'incident_io'
+    select family, week_start, is_complete, consecutive_complete_weeks
+    from {{ ref('fct_ingestion__weekly_coverage') }}
 
 ),
 
@@ -85,10 +86,11 @@ known_weeks as (
     select week_start from weekly
     union all
     select week_start from weekly_coverage
+    where family = 'incident_io'
 
 ),
 
-weeks as (
+week_spine as (
 
     -- From the first week with an incident or a load to the last: every complete week is in it.
     {{ date_spine_filter(
@@ -96,6 +98,19 @@ weeks as (
         '(select min(week_start) from known_weeks)',
         '(select max(week_start) from known_weeks)'
     ) }}
+
+),
+
+weeks as (
+
+    select
+        week_spine.date_week as week_start,
+        coalesce(weekly_coverage.is_complete, false) as is_loaded_whole,
+        coalesce(weekly_coverage.consecutive_complete_weeks, 0) >= 2 as is_change_loaded_whole
+    from week_spine
+    left join weekly_coverage
+        on week_spine.date_week = weekly_coverage.week_start
+        and weekly_coverage.family = 'incident_io'
 
 ),
 
@@ -127,96 +142,69 @@ filled as (
     select
         workspaces.workspace,
         severity_groups.severity_group,
-        weeks.date_week as week_start,
+        weeks.week_start,
+        weeks.is_loaded_whole,
+        weeks.is_change_loaded_whole,
         coalesce(weekly.incidents_created, 0) as incidents_created,
         weekly.mttd_sec,
-        weekly.mttr_sec,
-        coalesce(weekly_coverage.is_complete, false) as is_loaded_whole,
-        coalesce(weekly_coverage.consecutive_complete_weeks, 0) >= 2 as is_change_loaded_whole
+        weekly.mttr_sec
     from workspaces
     cross join severity_groups
     cross join weeks
-    left join weekly
-        on workspaces.workspace = weekly.workspace
-        and severity_groups.severity_group = weekly.severity_group
-        and weeks.date_week = weekly.week_start
-    left join weekly_coverage
-        on weeks.date_week = weekly_coverage.week_start
+    left join weekly using (workspace, severity_group, week_start)
 
 ),
 
-with_previous as (
+measured as (
 
+    -- The spine has every week of every series, so the 3 rows before are the 3 weeks before.
     select
         *,
-        lag(mttd_sec) over (
-            partition by workspace, severity_group order by week_start
-        ) as previous_mttd_sec,
-        lag(mttr_sec) over (
-            partition by workspace, severity_group order by week_start
-        ) as previous_mttr_sec
+        {{ previous_week('mttd_sec', 'workspace, severity_group') }} as previous_mttd_sec,
+        {{ previous_week('mttr_sec', 'workspace, severity_group') }} as previous_mttr_sec,
+        count(case when is_loaded_whole then 1 end) over (
+            partition by workspace, severity_group
+            order by week_start rows between 3 preceding and current row
+        ) as recent_weeks_loaded_whole,
+        sum(case when is_loaded_whole then incidents_created end) over (
+            partition by workspace, severity_group
+            order by week_start rows between 3 preceding and current row
+        ) as recent_incidents
     from filled
-
-),
-
-recent as (
-
-    -- The 4 weeks ending with this one (28 days), counting only the ones loaded whole.
-    select
-        filled.workspace,
-        filled.severity_group,
-        filled.week_start,
-        count(case when earlier.is_loaded_whole then 1 end) as recent_weeks_loaded_whole,
-        sum(case when earlier.is_loaded_whole then earlier.incidents_created end)
-            as recent_incidents
-    from filled
-    inner join filled as earlier
-        on filled.workspace = earlier.workspace
-        and filled.severity_group = earlier.severity_group
-        and earlier.week_start <= filled.week_start
-        and earlier.week_start > {{ dbt.dateadd('day', -28, 'filled.week_start') }}
-    group by filled.workspace, filled.severity_group, filled.week_start
 
 ),
 
 final as (
 
     select
-        with_previous.workspace || ':' || with_previous.severity_group || ':'
-            || cast(with_previous.week_start as varchar) as incidents_weekly_rollup_key,
-        with_previous.workspace,
-        with_previous.severity_group,
-        with_previous.week_start,
-        with_previous.workspace = 'All workspaces' as is_all_workspaces,
-        with_previous.severity_group = 'All severities' as is_all_severities,
-        with_previous.is_loaded_whole,
-        with_previous.is_change_loaded_whole,
-        with_previous.incidents_created,
+        workspace || ':' || severity_group || ':' || cast(week_start as varchar)
+            as incidents_weekly_rollup_key,
+        workspace,
+        severity_group,
+        week_start,
+        workspace = 'All workspaces' as is_all_workspaces,
+        severity_group = 'All severities' as is_all_severities,
+        is_loaded_whole,
+        is_change_loaded_whole,
+        incidents_created,
 
         -- Only for a week loaded whole.
-        case when with_previous.is_loaded_whole then with_previous.incidents_created end
-            as incidents,
-        case when with_previous.is_loaded_whole then with_previous.mttd_sec end as mttd_sec,
-        case when with_previous.is_loaded_whole then with_previous.mttr_sec end as mttr_sec,
+        case when is_loaded_whole then incidents_created end as incidents,
+        case when is_loaded_whole then mttd_sec end as mttd_sec,
+        case when is_loaded_whole then mttr_sec end as mttr_sec,
 
         -- Only when this week and the one before were loaded whole.
-        case when with_previous.is_change_loaded_whole then {{ safe_divide(
-            'with_previous.mttd_sec - with_previous.previous_mttd_sec',
-            'with_previous.previous_mttd_sec'
-        ) }} end as mttd_wow_change_pct,
-        case when with_previous.is_change_loaded_whole then {{ safe_divide(
-            'with_previous.mttr_sec - with_previous.previous_mttr_sec',
-            'with_previous.previous_mttr_sec'
-        ) }} end as mttr_wow_change_pct,
+        case when is_change_loaded_whole
+            then {{ wow_change_pct('mttd_sec', 'previous_mttd_sec') }}
+        end as mttd_wow_change_pct,
+        case when is_change_loaded_whole
+            then {{ wow_change_pct('mttr_sec', 'previous_mttr_sec') }}
+        end as mttr_wow_change_pct,
 
-        -- The 4 weeks ending with this one, those loaded whole only.
-        recent.recent_weeks_loaded_whole,
-        recent.recent_incidents
-    from with_previous
-    inner join recent
-        on with_previous.workspace = recent.workspace
-        and with_previous.severity_group = recent.severity_group
-        and with_previous.week_start = recent.week_start
+        -- The 4 weeks ending with this one (28 days), those loaded whole only.
+        recent_weeks_loaded_whole,
+        recent_incidents
+    from measured
 
 )
 

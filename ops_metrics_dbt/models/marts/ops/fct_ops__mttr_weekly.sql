@@ -102,12 +102,8 @@ with_previous as (
 
     select
         *,
-        lag(mttd_sec) over (
-            partition by workspace, severity order by week_start
-        ) as previous_mttd_sec,
-        lag(mttr_sec) over (
-            partition by workspace, severity order by week_start
-        ) as previous_mttr_sec
+        {{ previous_week('mttd_sec', 'workspace, severity') }} as previous_mttd_sec,
+        {{ previous_week('mttr_sec', 'workspace, severity') }} as previous_mttr_sec
     from filled
 
 ),
@@ -127,9 +123,9 @@ final as (
         mttr_sec,
         ttr_p50_sec,
         mttd_sec - previous_mttd_sec as mttd_wow_change_sec,
-        {{ safe_divide('mttd_sec - previous_mttd_sec', 'previous_mttd_sec') }} as mttd_wow_change_pct,
+        {{ wow_change_pct('mttd_sec', 'previous_mttd_sec') }} as mttd_wow_change_pct,
         mttr_sec - previous_mttr_sec as mttr_wow_change_sec,
-        {{ safe_divide('mttr_sec - previous_mttr_sec', 'previous_mttr_sec') }} as mttr_wow_change_pct,
+        {{ wow_change_pct('mttr_sec', 'previous_mttr_sec') }} as mttr_wow_change_pct,
         is_change_loaded_whole
     from with_previous
 
