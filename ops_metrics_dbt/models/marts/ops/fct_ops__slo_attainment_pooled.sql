@@ -1,17 +1,17 @@
 {#- Rolling SLO attainment pooled over severities, per workspace and over all workspaces ('All
-    workspaces'), per ISO week: the Engineering Health page's attainment chart and headline.
+    workspaces'), per ISO week of fct_ops__slo_attainment's spine: the Engineering Health page's
+    attainment chart and headline.
 
     Pooled over the incidents, never averaged over the SLOs: rolling_attainment = the SLOs'
     incidents within target / their incidents, so an SLO with many incidents weighs more than
     one with few. Only SLO rows whose whole rolling window was loaded (is_window_loaded) take
-    part: a week with none has no row, i.e. no figure. slos_missing_objective counts those SLOs
-    whose rolling attainment is below their objective. -#}
+    part: a week with none has every figure NULL (no data is no verdict). slos_missing_objective
+    counts those SLOs whose rolling attainment is below their objective. -#}
 with
 
 slo_attainment as (
 
     select * from {{ ref('fct_ops__slo_attainment') }}
-    where is_window_loaded
 
 ),
 
@@ -20,6 +20,7 @@ rolled_up as (
     select
         workspace,
         week_start,
+        is_window_loaded,
         rolling_incidents,
         rolling_incidents_within_target,
         is_meeting_objective
@@ -28,6 +29,7 @@ rolled_up as (
     select
         'All workspaces' as workspace,
         week_start,
+        is_window_loaded,
         rolling_incidents,
         rolling_incidents_within_target,
         is_meeting_objective
@@ -40,10 +42,13 @@ pooled as (
     select
         workspace,
         week_start,
-        count(*) as slos_window_loaded,
-        sum(coalesce(rolling_incidents, 0)) as rolling_incidents,
-        sum(coalesce(rolling_incidents_within_target, 0)) as rolling_incidents_within_target,
-        count(case when not is_meeting_objective then 1 end) as slos_missing_objective
+        count(case when is_window_loaded then 1 end) as slos_window_loaded,
+        sum(case when is_window_loaded then coalesce(rolling_incidents, 0) else 0 end)
+            as rolling_incidents,
+        sum(case when is_window_loaded then coalesce(rolling_incidents_within_target, 0) else 0 end)
+            as rolling_incidents_within_target,
+        count(case when is_window_loaded and not is_meeting_objective then 1 end)
+            as slos_missing_objective
     from rolled_up
     group by workspace, week_start
 
@@ -61,7 +66,8 @@ final as (
         rolling_incidents_within_target,
         {{ safe_divide('rolling_incidents_within_target', 'rolling_incidents') }}
             as rolling_attainment,
-        slos_missing_objective
+        case when slos_window_loaded > 0 then slos_missing_objective end
+            as slos_missing_objective
     from pooled
 
 )
