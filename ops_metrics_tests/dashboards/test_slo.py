@@ -15,6 +15,8 @@ UNIT_TESTS = {
     "test_fct_ops__slo_attainment_verdicts_and_arithmetic",
     # Cohort thresholds, the privacy roll-up and suppression (see _ai_telemetry__models.yml).
     "test_fct_ai_telemetry__weekly_adoption_cohorts_and_privacy",
+    # Token percentiles over the engineers, not combined from the tools' percentiles.
+    "test_fct_ai_telemetry__weekly_adoption_percentiles_pool_the_engineers",
     # The pages' figures: means pooled over incidents, a gap week, a partly loaded week, the
     # week-over-week change and the 4-week counts; attainment pooled over the SLOs' incidents,
     # only windows loaded whole (see _ops__models.yml).
