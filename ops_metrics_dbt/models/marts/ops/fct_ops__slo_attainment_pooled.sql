@@ -15,25 +15,29 @@ slo_attainment as (
 
 ),
 
+rollups as (
+
+    select false as is_all_workspaces
+    union all
+    select true as is_all_workspaces
+
+),
+
 rolled_up as (
 
+    -- Every SLO row twice: under its workspace, and under All workspaces.
     select
-        workspace,
-        week_start,
-        is_window_loaded,
-        rolling_incidents,
-        rolling_incidents_within_target,
-        is_meeting_objective
+        case
+            when rollups.is_all_workspaces then 'All workspaces'
+            else slo_attainment.workspace
+        end as workspace,
+        slo_attainment.week_start,
+        slo_attainment.is_window_loaded,
+        slo_attainment.rolling_incidents,
+        slo_attainment.rolling_incidents_within_target,
+        slo_attainment.is_meeting_objective
     from slo_attainment
-    union all
-    select
-        'All workspaces' as workspace,
-        week_start,
-        is_window_loaded,
-        rolling_incidents,
-        rolling_incidents_within_target,
-        is_meeting_objective
-    from slo_attainment
+    cross join rollups
 
 ),
 
