@@ -1,8 +1,10 @@
 """What the dashboards read from the marts, through the warehouse resource.
 
-SQL stays portable between DuckDB and Snowflake (no parameters, whose style differs; ISO weeks
-are computed here rather than with each backend's week functions). Relation names come from the
-dbt manifest, so a Snowflake developer sandbox (sandbox_<user>_marts) is read as built.
+Only selects: every figure a page shows (weekly counts, pooled means and attainment, changes,
+burn rates, percentiles) and its coverage gating is computed by the dbt marts, where dbt tests
+see it; the pages pick rows and format them. SQL stays portable between DuckDB and Snowflake (no
+parameters, whose style differs). Relation names come from the dbt manifest, so a Snowflake
+developer sandbox (sandbox_<user>_marts) is read as built.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ WINDOW_WEEKS = 4
 HISTORY_DAYS = 7 * (WEEKS_SHOWN + WINDOW_WEEKS)
 MARTS = (
     "fct_ops__incidents",
+    "fct_ops__incidents_weekly_rollup",
     "fct_ops__mttr_weekly",
     "fct_ops__slo_attainment",
+    "fct_ops__slo_attainment_pooled",
     "fct_ai_telemetry__weekly_adoption",
     "fct_ingestion__weekly_coverage",
     "fct_ingestion__source_coverage",
@@ -76,9 +80,10 @@ class DashboardData:
     as_of_ops: datetime | None
     as_of_ai: datetime | None
     weeks: list[date]  # the WEEKS_SHOWN ISO weeks up to the newest data, oldest first
-    incidents: list[Row]
+    incident_weeks: list[Row]  # fct_ops__incidents_weekly_rollup
     mttr_weekly: list[Row]
     slo: list[Row]
+    slo_pooled: list[Row]  # fct_ops__slo_attainment_pooled
     adoption: list[Row]
     # "ops" (Incident.io) and "ai" (AI tools): which weeks each family has loaded whole.
     coverage: dict[str, Coverage] = field(default_factory=dict)
@@ -118,11 +123,24 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
     last = week_start(newest)
     weeks = [last - timedelta(weeks=WEEKS_SHOWN - 1 - i) for i in range(WEEKS_SHOWN)]
     since = f"date '{weeks[0].isoformat()}'"
-    incidents = _select(
+    incident_weeks = _select(
         warehouse,
-        "fct_ops__incidents",
-        ["workspace", "severity", "incident_date", "ttd_sec", "ttr_sec", "is_resolved"],
-        f"incident_date >= {since}",
+        "fct_ops__incidents_weekly_rollup",
+        [
+            "workspace",
+            "severity_group",
+            "week_start",
+            "is_loaded_whole",
+            "is_change_loaded_whole",
+            "incidents_created",
+            "incidents",
+            "mttd_sec",
+            "mttr_sec",
+            "mttr_wow_change_pct",
+            "recent_weeks_loaded_whole",
+            "recent_incidents",
+        ],
+        f"week_start >= {since}",
     )
     mttr = _select(
         warehouse,
@@ -136,6 +154,7 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
             "mttr_sec",
             "mttd_wow_change_pct",
             "mttr_wow_change_pct",
+            "is_change_loaded_whole",
         ],
         f"week_start >= {since}",
     )
@@ -162,7 +181,14 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
             "rolling_error_budget_remaining",
             "rolling_burn_rate",
             "is_meeting_objective",
+            "is_window_loaded",
         ],
+        f"week_start >= {since}",
+    )
+    slo_pooled = _select(
+        warehouse,
+        "fct_ops__slo_attainment_pooled",
+        ["workspace", "week_start", "rolling_attainment", "slos_missing_objective"],
         f"week_start >= {since}",
     )
     adoption = _select(
@@ -173,6 +199,8 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
             "tool_group",
             "tools",
             "is_suppressed",
+            "is_loaded_whole",
+            "is_window_loaded_whole",
             "active_engineers",
             "engineers_none",
             "engineers_light",
@@ -188,16 +216,19 @@ def load(warehouse: WarehouseResource, today: date | None = None) -> DashboardDa
         ],
         f"week_start >= {since}",
     )
-    for row in incidents:
-        row["week_start"] = week_start(row["incident_date"])
+    for row in (*incident_weeks, *mttr, *slo, *slo_pooled, *adoption):
+        row["week_start"] = _day(row["week_start"])
     coverage = _coverage(warehouse)
     # Start at the first week with data: a young warehouse should not show empty months.
     first = min(
-        [r["week_start"] for r in incidents] + [r["week_start"] for r in adoption],
+        [r["week_start"] for r in incident_weeks if r["incidents_created"]]
+        + [r["week_start"] for r in adoption],
         default=weeks[-1],
     )
     weeks = [w for w in weeks if w >= first]
-    return DashboardData(ops_as_of, ai_as_of, weeks, incidents, mttr, slo, adoption, coverage)
+    return DashboardData(
+        ops_as_of, ai_as_of, weeks, incident_weeks, mttr, slo, slo_pooled, adoption, coverage
+    )
 
 
 def _coverage(warehouse: WarehouseResource) -> dict[str, Coverage]:

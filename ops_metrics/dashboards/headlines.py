@@ -1,11 +1,10 @@
-"""The few figures a reader looks at first; also attached to the assets as numeric metadata so
-Dagster's UI plots them across materialisations."""
+"""The few figures a reader looks at first, selected from the marts; also attached to the assets
+as numeric metadata so Dagster's UI plots them across materialisations."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from statistics import fmean
 
 from ops_metrics.dashboards.data import DashboardData, Row
 
@@ -37,43 +36,46 @@ class Headlines:
         }
 
 
-def _hours(rows: list[Row], column: str) -> float | None:
-    values = [r[column] for r in rows if r[column] is not None]
-    return round(fmean(values) / 3600, 3) if values else None
+ALL_WORKSPACES, ALL_SEVERITIES = "All workspaces", "All severities"
 
 
-def pooled_attainment(rows: list[Row]) -> float | None:
-    incidents = sum(r["rolling_incidents"] or 0 for r in rows)
-    within = sum(r["rolling_incidents_within_target"] or 0 for r in rows)
-    return round(within / incidents, 4) if incidents else None
+def find(rows: list[Row], **key: object) -> Row:
+    """The one mart row with these column values, or {} (no row: no figure)."""
+    return next((r for r in rows if all(r[k] == v for k, v in key.items())), {})
 
 
-def window_loaded(data: DashboardData, row: Row) -> bool:
-    """Every week of an SLO row's rolling window was loaded whole: attainment, error budget and
-    burn rate over a partly loaded window would count a fraction of its incidents."""
-    weeks = max(1, -(-int(row["window_days"] or 7) // 7))
-    return data.covered("ops").complete(row["week_start"], weeks)
+def all_incidents(data: DashboardData, week: date | None) -> Row:
+    """The week's row over every workspace and severity (fct_ops__incidents_weekly_rollup)."""
+    return find(
+        data.incident_weeks,
+        workspace=ALL_WORKSPACES,
+        severity_group=ALL_SEVERITIES,
+        week_start=week,
+    )
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 3)
 
 
 def compute(data: DashboardData) -> Headlines:
+    """The headline week's figures, as the marts computed them (only weeks loaded whole)."""
     weeks = data.complete_weeks
     week = weeks[-1] if weeks else None
     ai_weeks = data.covered("ai").complete_weeks(data.weeks)
     ai_week = ai_weeks[-1] if ai_weeks else None
-    incidents = [r for r in data.incidents if r["week_start"] == week]
-    slo = [r for r in data.slo if r["week_start"] == week and window_loaded(data, r)]
-    everyone = [
-        r for r in data.adoption if r["week_start"] == ai_week and r["tool_group"] == "All tools"
-    ]
+    everywhere = all_incidents(data, week)
+    slo = find(data.slo_pooled, workspace=ALL_WORKSPACES, week_start=week)
+    everyone = find(data.adoption, week_start=ai_week, tool_group="All tools")
+    attainment = slo.get("rolling_attainment")
     return Headlines(
         week=week,
-        incidents=len(incidents) if week else None,
-        mttr_hours=_hours(incidents, "ttr_sec"),
-        mttd_hours=_hours(incidents, "ttd_sec"),
-        slo_attainment=pooled_attainment(slo),
-        slos_missing_objective=sum(1 for r in slo if r["is_meeting_objective"] is False)
-        if slo
-        else None,
-        weekly_active_engineers=everyone[0]["active_engineers"] if everyone else None,
+        # No row for a loaded-whole week: no incident was ever loaded.
+        incidents=everywhere.get("incidents", 0) if week else None,
+        mttr_hours=_hours(everywhere.get("mttr_sec")),
+        mttd_hours=_hours(everywhere.get("mttd_sec")),
+        slo_attainment=None if attainment is None else round(attainment, 4),
+        slos_missing_objective=slo.get("slos_missing_objective"),
+        weekly_active_engineers=everyone.get("active_engineers"),
         ai_week=ai_week,
     )

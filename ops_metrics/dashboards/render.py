@@ -9,9 +9,13 @@ from html import escape
 from pathlib import Path
 
 from ops_metrics import settings
-from ops_metrics.dashboards import pages
 from ops_metrics.dashboards.data import DashboardData
 from ops_metrics.dashboards.headlines import Headlines
+from ops_metrics.dashboards.pages.ai_adoption import ai_adoption
+from ops_metrics.dashboards.pages.coverage import coverage_section
+from ops_metrics.dashboards.pages.engineering_health import engineering_health
+from ops_metrics.dashboards.pages.mttr import mttr
+from ops_metrics.dashboards.pages.overview import overview_kpis
 from ops_metrics.dashboards.templates import CHECK_SCRIPT, PAGE, STYLE
 
 
@@ -30,21 +34,21 @@ PAGES = (
         "Engineering Health",
         "Incidents by severity and workspace, SLO attainment and error budgets.",
         "ops",
-        pages.engineering_health,
+        engineering_health,
     ),
     Page(
         "ai-adoption.html",
         "AI Adoption",
         "Active engineers, adoption cohorts and token percentiles per tool.",
         "ai",
-        pages.ai_adoption,
+        ai_adoption,
     ),
     Page(
         "mttr.html",
         "MTTR",
         "Weekly mean time to detect and resolve per workspace, week over week.",
         "ops",
-        pages.mttr,
+        mttr,
     ),
 )
 
@@ -87,9 +91,9 @@ def _index(data: DashboardData, headlines: Headlines) -> str:
         for p in PAGES
     )
     return (
-        pages.coverage_section(data, "ops", "Incident.io incidents")
-        + pages.coverage_section(data, "ai", "AI tool usage")
-        + pages.overview_kpis(headlines)
+        coverage_section(data, "ops", "Incident.io incidents")
+        + coverage_section(data, "ai", "AI tool usage")
+        + overview_kpis(headlines)
         + f'<div class="tiles">{tiles}</div>'
     )
 

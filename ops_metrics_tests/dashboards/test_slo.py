@@ -1,5 +1,5 @@
-"""SLO arithmetic: the dbt unit tests with hand-computed cases, and the built mart against the
-documented formulas on every row."""
+"""SLO and dashboard arithmetic: the dbt unit tests with hand-computed cases, and the built mart
+against the documented formulas on every row."""
 
 import json
 
@@ -15,6 +15,13 @@ UNIT_TESTS = {
     "test_fct_ops__slo_attainment_verdicts_and_arithmetic",
     # Cohort thresholds, the privacy roll-up and suppression (see _ai_telemetry__models.yml).
     "test_fct_ai_telemetry__weekly_adoption_cohorts_and_privacy",
+    # Token percentiles over the engineers, not combined from the tools' percentiles.
+    "test_fct_ai_telemetry__weekly_adoption_percentiles_pool_the_engineers",
+    # The pages' figures: means pooled over incidents, a gap week, a partly loaded week, the
+    # week-over-week change and the 4-week counts; attainment pooled over the SLOs' incidents,
+    # only windows loaded whole (see _ops__models.yml).
+    "test_fct_ops__incidents_weekly_rollup_pools_and_gates_by_coverage",
+    "test_fct_ops__slo_attainment_pooled_weighs_incidents_and_needs_the_window",
 }
 
 
@@ -29,7 +36,8 @@ def test_hand_computed_unit_tests_pass(built_site: BuiltSite) -> None:
         [
             "test",
             "--select",
-            "fct_ops__slo_attainment fct_ai_telemetry__weekly_adoption",
+            "fct_ops__slo_attainment fct_ai_telemetry__weekly_adoption "
+            "fct_ops__incidents_weekly_rollup fct_ops__slo_attainment_pooled",
             "--resource-type",
             "unit_test",
         ],
@@ -81,3 +89,34 @@ def test_no_shown_ai_group_has_fewer_than_five_engineers(built_site: BuiltSite) 
     assert [
         r for r in rows if r[0] == "Other tools" and r[1] and (r[4], "All tools") in shown_keys
     ] == []
+
+
+def test_the_pages_figures_are_pooled_over_the_underlying_rows(built_site: BuiltSite) -> None:
+    """Each workspace's weekly MTTR is the mean over its incidents and each pooled attainment
+    the SLOs' incidents within target over their incidents, recomputed here from the rows."""
+    incidents = built_site.query(
+        "select workspace, incident_date - cast(isodow(incident_date) - 1 as integer), ttr_sec "
+        "from marts.fct_ops__incidents"
+    )
+    rollup = built_site.query(
+        "select workspace, week_start, incidents, mttr_sec from marts.fct_ops__incidents_weekly_rollup "
+        "where severity_group = 'All severities' and is_loaded_whole"
+    )
+    assert any(n for _, _, n, _ in rollup), "the fixture has incidents in weeks loaded whole"
+    for workspace, week, count, mttr_sec in rollup:
+        rows = [r for r in incidents if r[1] == week and workspace in (r[0], "All workspaces")]
+        ttr = [r[2] for r in rows if r[2] is not None]
+        assert count == len(rows), (workspace, week)
+        assert mttr_sec == (pytest.approx(sum(ttr) / len(ttr)) if ttr else None), (workspace, week)
+    slo = built_site.query(
+        "select workspace, week_start, rolling_incidents, rolling_incidents_within_target "
+        "from marts.fct_ops__slo_attainment where is_window_loaded"
+    )
+    pooled = built_site.query(
+        "select workspace, week_start, rolling_attainment from marts.fct_ops__slo_attainment_pooled"
+    )
+    assert pooled, "the fixture loads whole 28-day windows"
+    for workspace, week, attainment in pooled:
+        rows = [r for r in slo if r[1] == week and workspace in (r[0], "All workspaces")]
+        n, within = sum(r[2] for r in rows), sum(r[3] for r in rows)
+        assert attainment == (pytest.approx(within / n) if n else None), (workspace, week)

@@ -17,7 +17,12 @@
 
     Rebuilt whole, on the daily AI job only (not the hourly run): it reads the AI daily fact
     (exact, incremental on load time), and the 28-day population window plus the per-week
-    privacy roll-up make a week depend on its neighbours; not measured at three years. -#}
+    privacy roll-up make a week depend on its neighbours; not measured at three years.
+
+    Coverage (fct_ingestion__weekly_coverage, family ai_tools): is_loaded_whole when every tool
+    loaded the whole week (a week with one day loaded reads as a collapse), and
+    is_window_loaded_whole when the 28 days behind `engineers_none` were (this week and the 3
+    before it); the dashboards show a week's figures only where these hold. -#}
 {%- set cohort_min = var('ai_adoption_cohort_min_tokens') -%}
 {%- set min_engineers = var('ai_min_group_engineers') -%}
 
@@ -26,6 +31,13 @@ with
 daily as (
 
     select * from {{ ref('fct_ai_telemetry__tool_daily_metrics') }}
+
+),
+
+weekly_coverage as (
+
+    select * from {{ ref('fct_ingestion__weekly_coverage') }}
+    where family = 'ai_tools'
 
 ),
 
@@ -218,13 +230,17 @@ measured as (
         group_tool_lists.tools_in_group,
         group_tool_lists.tools,
         population.population_engineers,
-        group_weeks.active_engineers < {{ min_engineers }} as is_suppressed
+        group_weeks.active_engineers < {{ min_engineers }} as is_suppressed,
+        coalesce(weekly_coverage.is_complete, false) as is_loaded_whole,
+        coalesce(weekly_coverage.consecutive_complete_weeks, 0) >= 4 as is_window_loaded_whole
     from group_weeks
     inner join group_tool_lists
         on group_weeks.week_start = group_tool_lists.week_start
         and group_weeks.tool_group = group_tool_lists.tool_group
     left join population
         on group_weeks.week_start = population.week_start
+    left join weekly_coverage
+        on group_weeks.week_start = weekly_coverage.week_start
 
 ),
 
@@ -240,6 +256,8 @@ final as (
         tools_in_group,
         tools,
         is_suppressed,
+        is_loaded_whole,
+        is_window_loaded_whole,
         data_as_of,
         -- Everything below is NULL for a suppressed group.
         case when not is_suppressed then active_engineers end as active_engineers,

@@ -7,12 +7,23 @@
     2-core machine under load ~10: flat in history, and cheaper than the statements an
     incremental version needs (watermark, touched weeks, delete, insert) and its week-over-week
     lag after each touched week. A backfilled week, a late edit or a deletion is in the next
-    run's numbers because the whole table is. -#}
+    run's numbers because the whole table is.
+
+    is_change_loaded_whole (fct_ingestion__weekly_coverage, family incident_io): this week and
+    the one before were both loaded whole; a change against a partly loaded week is not one, so
+    the dashboards show the week-over-week change only where it holds. -#}
 with
 
 incidents as (
 
     select * from {{ ref('fct_ops__incidents') }}
+
+),
+
+weekly_coverage as (
+
+    select * from {{ ref('fct_ingestion__weekly_coverage') }}
+    where family = 'incident_io'
 
 ),
 
@@ -75,12 +86,15 @@ filled as (
         coalesce(weekly.resolved_count, 0) as resolved_count,
         weekly.mttd_sec,
         weekly.mttr_sec,
-        weekly.ttr_p50_sec
+        weekly.ttr_p50_sec,
+        coalesce(weekly_coverage.consecutive_complete_weeks, 0) >= 2 as is_change_loaded_whole
     from spine
     left join weekly
         on spine.workspace = weekly.workspace
         and spine.severity = weekly.severity
         and spine.week_start = weekly.week_start
+    left join weekly_coverage
+        on spine.week_start = weekly_coverage.week_start
 
 ),
 
@@ -88,12 +102,8 @@ with_previous as (
 
     select
         *,
-        lag(mttd_sec) over (
-            partition by workspace, severity order by week_start
-        ) as previous_mttd_sec,
-        lag(mttr_sec) over (
-            partition by workspace, severity order by week_start
-        ) as previous_mttr_sec
+        {{ previous_week('mttd_sec', 'workspace, severity') }} as previous_mttd_sec,
+        {{ previous_week('mttr_sec', 'workspace, severity') }} as previous_mttr_sec
     from filled
 
 ),
@@ -113,9 +123,10 @@ final as (
         mttr_sec,
         ttr_p50_sec,
         mttd_sec - previous_mttd_sec as mttd_wow_change_sec,
-        {{ safe_divide('mttd_sec - previous_mttd_sec', 'previous_mttd_sec') }} as mttd_wow_change_pct,
+        {{ wow_change_pct('mttd_sec', 'previous_mttd_sec') }} as mttd_wow_change_pct,
         mttr_sec - previous_mttr_sec as mttr_wow_change_sec,
-        {{ safe_divide('mttr_sec - previous_mttr_sec', 'previous_mttr_sec') }} as mttr_wow_change_pct
+        {{ wow_change_pct('mttr_sec', 'previous_mttr_sec') }} as mttr_wow_change_pct,
+        is_change_loaded_whole
     from with_previous
 
 )

@@ -18,7 +18,11 @@
     version would recompute the weeks of newly loaded incidents plus the rolling window after
     each, but `pending` verdicts turn `missed` with the clock (utc_now()) and the spine grows to
     the current week, so every run would touch the open incidents' weeks and the newest weeks
-    anyway; the saving is a fraction of 0.2 s. Whole, it is exact by construction. -#}
+    anyway; the saving is a fraction of 0.2 s. Whole, it is exact by construction.
+
+    is_window_loaded (fct_ingestion__weekly_coverage, family incident_io): every week of the
+    rolling window was loaded whole. Attainment, error budget and burn rate over a partly loaded
+    window count a fraction of its incidents, so the dashboards show them only where it holds. -#}
 with
 
 incidents as (
@@ -36,6 +40,13 @@ slo_definitions as (
 excluded_windows as (
 
     select * from {{ ref('slo_excluded_windows') }}
+
+),
+
+weekly_coverage as (
+
+    select * from {{ ref('fct_ingestion__weekly_coverage') }}
+    where family = 'incident_io'
 
 ),
 
@@ -213,12 +224,18 @@ final as (
             'filled.attainment_objective'
         ) }} as rolling_burn_rate,
         {{ slo_attainment('rolling.rolling_incidents_within_target', 'rolling.rolling_incidents') }}
-            >= filled.attainment_objective as is_meeting_objective
+            >= filled.attainment_objective as is_meeting_objective,
+        -- The window's weeks (at least 1) all loaded whole: this week and those right before.
+        coalesce(weekly_coverage.consecutive_complete_weeks, 0)
+            >= greatest(1, ceil(coalesce(nullif(filled.window_days, 0), 7) / 7.0))
+            as is_window_loaded
     from filled
     inner join rolling
         on filled.workspace = rolling.workspace
         and filled.severity = rolling.severity
         and filled.week_start = rolling.week_start
+    left join weekly_coverage
+        on filled.week_start = weekly_coverage.week_start
 
 )
 
