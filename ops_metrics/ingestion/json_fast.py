@@ -20,10 +20,17 @@ from typing import Any
 
 import pydantic_core
 
-# A number outside a string in compact JSON follows `:` (a value), `[` or `,` (an element) and
-# is followed by `,`, `]` or `}` (or is the whole text). Integers are written alike by both
-# serialisers; a float (it always has a `.` or an exponent), NaN or Infinity may not be. Inside a string this can match
-# text such as `"x:1.5,"`; the check below then merely compares a float's repr to itself.
+# Where pydantic-core's float text can differ from Python's repr (the stdlib's): NaN and
+# Infinity, and small magnitudes, which it writes `0.00001` (repr: `1e-05`) or `1e-7` (repr:
+# `1e-07`); every other float it writes as repr does (a sweep of every exponent, and the
+# property tests). Cheap searches for those shapes (a regex led by a literal, substrings); only a
+# text that has one gets the exact check below.
+_EXPONENT = re.compile(rb"e[-+]\d")
+_SUSPECT_TEXT = (b"0.0000", b"NaN", b"Infinity")
+# The exact check: every number outside a string follows `:`, `[` or `,` and is followed by `,`,
+# `]` or `}` (or is the whole text); integers are written alike, floats (a `.` or an exponent),
+# NaN and Infinity are compared to their repr. Inside a string this can match text such as
+# `"x:1e-5,"`: the record then merely takes the stdlib's road.
 _FLOAT = re.compile(
     r"(?<![^:,\[])(-?(?:\d+\.\d+(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+|Infinity)|NaN)(?![^,\]}])"
 )
@@ -59,10 +66,11 @@ def compact(value: Any) -> str | None:
         text = raw.decode("ascii")
     else:
         text = _RAW.sub(_escape_run, raw.decode("utf-8"))
-    for match in _FLOAT.finditer(text):
-        token = match.group()
-        if repr(float(token)) != token:  # NaN and Infinity too: their repr is `nan`, `inf`
-            return None
+    if _EXPONENT.search(raw) or any(shape in raw for shape in _SUSPECT_TEXT):
+        for match in _FLOAT.finditer(text):
+            token = match.group()
+            if repr(float(token)) != token:  # NaN and Infinity too: repr writes `nan`, `inf`
+                return None
     return text
 
 
