@@ -9,9 +9,10 @@ in the parser). Each of these used to fail the whole partition. Here each is a *
 transformer to reject that record alone (ingestion/transformer.py), and `storable_payload` makes
 the rejected record itself storable in `raw.<table>__rejects`.
 
-The checks cost little on the good path: one C-speed `json.dumps` of the raw record (surrogates,
-NaN, depth) and a walk over the validated model's typed int and datetime fields only (ranges);
-the exact walk that names the offending path in the raw record runs only on a suspicious one.
+The checks cost little on the good path: one serialisation of the raw record (json_fast's where
+it is provably the stdlib's, else `json.dumps`; surrogates, NaN, depth) and a walk over the
+validated model's typed int and datetime fields only (ranges); the exact walk that names the
+offending path in the raw record runs only on a suspicious one.
 """
 
 from __future__ import annotations
