@@ -25,9 +25,10 @@ from typing import Any
 import httpx
 
 from benchmarks.common import cpu_seconds, emit, peak_rss_mb, stopwatch
+from ops_metrics.incident_io.assets import BATCH_SIZE
 from ops_metrics.incident_io.extractor import IncidentExtractor, filter_params
 from ops_metrics.incident_io.models import Incident
-from ops_metrics.incident_io.rows import incident_row, table_spec
+from ops_metrics.incident_io.rows import incident_batches, table_spec
 from ops_metrics.ingestion.extractor import Window
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, workspace
@@ -71,13 +72,8 @@ def run_ops(
     # The same loop as ops_metrics.incident_io.assets (minus watermark bookkeeping).
     def rows() -> Iterator[list[dict[str, Any]]]:
         with client:
-            for batch in extractor.batches(Window(WINDOW_START, WINDOW_END), 2000):
-                out = []
-                for record in batch:
-                    incident = transformer.validate(record)
-                    if incident is not None:
-                        out.append(incident_row(ws, incident, record, transformer.last_json))
-                yield out
+            records = extractor.records(Window(WINDOW_START, WINDOW_END))
+            yield from incident_batches(ws, records, transformer, BATCH_SIZE)
         if on_stream_end is not None:
             on_stream_end()
 

@@ -81,6 +81,12 @@ def _frame_category(func: str, file: str, line: int | None) -> str | None:
         return STAGING  # normalise(), Arrow tables
     if file.startswith(("httpx/", "httpcore/", "h11/", "anyio/", "ssl.py", "socket.py")):
         return HTTP
+    if file.endswith("ops_metrics/ingestion/json_fast.py"):
+        # Issue 19: pages parse in pydantic-core (no Python frame below `loads`); `compact`
+        # writes each record's payload text for the transformer's checks.
+        return JSON_PARSE if func == "loads" else VALIDATION
+    if file.endswith("ops_metrics/ingestion/values.py"):
+        return VALIDATION  # the transformer's per-record value checks
     if "ops_metrics/ingestion/" in file or file.endswith("ops_metrics/incident_io/extractor.py"):
         return HTTP  # pagination, retries, prefetch: the client side of fetching
     if file.startswith(

@@ -261,6 +261,67 @@ total today is ~87 busy-seconds per 100k of which the floor's own parse and HTTP
 """
 
 
+# Issue 19, part 2 (the per-row CPU path): measured by hand, before/after interleaved.
+FAST_NOTES_CPU = """### Issue 19, part 2: the per-row CPU path
+
+Measured on 2026-12-01 on the shared 2-core machine (load average 5-7 during the runs; each line
+gives its own), `benchmarks.ingest` against `benchmarks.fast_server` in fresh interpreters, the
+code before part 2 (commit c9a20dd) and after it run interleaved against the same server, so both
+saw the same load. CPU seconds are the process's user + system, every thread; marginal rates are
+20,000 -> 100,000 incidents (the 20k figure is the mean of two rounds).
+
+| path | CPU s, 20k (two rounds) | CPU s, 100k | marginal rows per CPU-s | ÷ floor (CPU) | peak RSS 20k / 100k (MB) |
+|---|---|---|---|---|---|
+| fetch + parse only, httpx over loopback HTTP (the floor) | 2.79, 2.87 (load 6.8, 6.2) | 15.68 (6.1) | 6,226 | 1.00 | 153 / 154 |
+| product path without Dagster (`ops`), before part 2 | 9.00, 9.73 (6.6, 6.3) | 42.81 (5.1) | 2,392 | 0.38 | 852 / 885 |
+| product path without Dagster (`ops`), after part 2 | 6.84, 7.29 (6.2, 6.1) | 34.19 (6.3) | 2,950 | 0.47 | 769 / 803 |
+
+About a fifth less CPU per row (0.38 -> 0.47 of the floor), short of the 0.75 target. Wall clocks
+(not shown) are the load's: 74.5 s before and 73.9 s after at 100k. What changed, and what each
+piece measured per record (min of 3-5 repetitions in one process over fast-server pages, with the
+collector off so that its share, measured apart below, is not counted twice):
+
+1. **Pages parse in Rust** (`ingestion/json_fast.py`: pydantic-core's `from_json`, 20.5 us a
+   record against `json.loads` 28.8 us). It gives the stdlib's values or none: a page it refuses
+   (a lone surrogate escape, a BOM, invalid UTF-8, nesting past 200) is parsed by the stdlib as
+   before, so every reject of `ingestion/values.py` is unchanged. **Validating from bytes in one
+   pass does not pay here:** the `payload` column must be the stdlib's text of the record's dicts,
+   so the dicts are built anyway, and a page model's `model_validate_json` (72 us) cost more than
+   `from_json` + `model_validate` of the dicts (20 + 43 us).
+2. **Payload text in Rust where it is provably the stdlib's** (`json_fast.compact`: pydantic-core's
+   `to_json`, DEL and non-ASCII escaped as the stdlib does, floats it may write otherwise (NaN,
+   Infinity, small magnitudes such as `1e-05`, which it writes `0.00001`) found by cheap searches
+   and then checked token by token; anything else takes `json.dumps` as before). 29 us against
+   43 us. Hypothesis property tests (`ops_metrics_tests/ingestion/test_json_fast.py`: arbitrary
+   JSON with lone surrogates, control characters, DEL, non-ASCII, big integers, 1e16, 1e-7, -0.0,
+   NaN) pin the text byte for byte to `json.dumps(..., separators=(",", ":"))`, so no stored row
+   reads as "updated". orjson was not used: it writes NaN as `null` (undetectable) and parses
+   integers beyond 64 bits as floats.
+3. **Models no longer copy unknown fields** onto every nested model (`extra="ignore"`, Incident.io
+   and the AI tools' `VendorModel`): nothing read them (drift and `payload` come from the raw
+   record). Validation 64 -> 43 us.
+4. **The garbage collector, the largest single cost found** (not in part 1's profile, which
+   attributes a collection to whatever allocated last). A page is ~75,000 containers alive until
+   it is done; with the step process's imports in the heap, the collector's traversals cost about
+   as much as parse and validation together (the path without the merge at 20k with the code
+   location imported: 5.2-5.6 CPU s with the collector, 3.0-3.6 without). Parsed JSON and models
+   hold no cycles, so collection frees nothing there: it is now paused while a page is parsed and
+   while its records become rows (`ingestion/gc_pause.py`), and incident rows are built as
+   records stream in (`incident_batches`) instead of after 2,000 raw records were gathered, so a
+   page is freed before the next. Collections in a 20k load: 678 young / 56 middle / 5 whole-heap
+   -> 107 / 9 / 0. Cycles (httpx keeps each response in one) still wait at most a page.
+   Side effect: peak RSS of `ops` 852 -> 769 MB (20k) and 885 -> 803 MB (100k).
+
+**What is left to reach 0.75** (the floor is ~161 us of CPU a row; 0.75 means ~215 us for the
+product; it spends ~340): the remaining young collections (~100 per 20k, each traversing the pages
+in flight: ~1 CPU s per 20k), validation (~45 us), the merge and staging (normalise per row and
+`pa.Table.from_pylist`, then DuckDB's stage, dedup and merge: roughly 100 us a row, not changed
+here: item 3 of the plan, columns built once per batch, is still to do), the typed-value walk
+(`implausible_value`, ~20 us) and `incident_row` (~30 us). The AI-tool path got items 1-3 (its
+pages go through the same `request_json` and transformer); its `UsageRow.payload` (sorted keys)
+is still `json.dumps`.
+"""
+
 _SIM = " (simulator server)"
 
 
@@ -423,7 +484,7 @@ def render(results: dict[str, Any], previous: str | None = None) -> str:
     out += ["## Targets", "", "| target | measured | goal | verdict | |", "|---|---|---|---|---|"]
     out += [*targets, ""]
     out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, "", FAST_NOTES, ""]
-    out += [MEMORY_NOTES, ""]
+    out += [MEMORY_NOTES, "", FAST_NOTES_CPU, ""]
     return "\n".join(out)
 
 

@@ -31,6 +31,7 @@ from benchmarks.profile_breakdown import (
     ROWS,
     STAGING,
     STARTUP,
+    VALIDATION,
     WAITING,
     _stage_lines,
     breakdown,
@@ -140,6 +141,13 @@ def test_profile_stacks_sort_into_ingestion_stages() -> None:
         STARTUP: [_frame("_find_and_load", "<frozen importlib._bootstrap>"), _frame("<module>", "pydantic/main.py")],
     }  # fmt: skip
     for expected, leaf in cases.items():
+        assert categorise(main + leaf) == expected, leaf
+    # Issue 19: parse and payload text in pydantic-core, below json_fast's Python frames.
+    fast = {
+        JSON_PARSE: [_frame("_parse", "ops_metrics/ingestion/api_extractor.py"), _frame("loads", "ops_metrics/ingestion/json_fast.py")],
+        VALIDATION: [_frame("DataTransformer.validate", "ops_metrics/ingestion/transformer.py"), _frame("record_json", "ops_metrics/ingestion/values.py"), _frame("compact", "ops_metrics/ingestion/json_fast.py")],
+    }  # fmt: skip
+    for expected, leaf in fast.items():
         assert categorise(main + leaf) == expected, leaf
     cli = 'process 1:"python -m dagster asset materialize";'
     step = 'process 1:"python -m dagster";process 2:"python -c a; b";'  # ";" inside a command

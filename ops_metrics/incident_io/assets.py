@@ -8,7 +8,7 @@ import dagster as dg
 
 from ops_metrics.incident_io.extractor import IncidentExtractor
 from ops_metrics.incident_io.models import Incident
-from ops_metrics.incident_io.rows import incident_row, table_spec
+from ops_metrics.incident_io.rows import incident_batches, table_spec
 from ops_metrics.ingestion.asset import source_asset
 from ops_metrics.ingestion.extractor import incremental_window, partition_window
 from ops_metrics.ingestion.outputs import load_outputs
@@ -77,22 +77,10 @@ def build_workspace_asset(workspace: Workspace) -> dg.AssetsDefinition:
 
         def rows() -> Iterator[list[dict[str, Any]]]:
             with client:
-                for batch in extractor.batches(window, BATCH_SIZE):
-                    out = []
-                    for record in batch:
-                        incident = transformer.validate(record)
-                        if incident is None:
-                            continue
-                        try:
-                            row = incident_row(workspace, incident, record, transformer.last_json)
-                            out.append(row)
-                        except (ValueError, OverflowError) as exc:  # one record, not the page
-                            transformer.reject(
-                                record, incident.id, "<row>", f"cannot become a row: {exc}", exc
-                            )
-                    if out:
-                        top = max(r["updated_at"] for r in out)
-                        newest[:] = [max([*newest, top])]
+                records = extractor.records(window)
+                for out in incident_batches(workspace, records, transformer, BATCH_SIZE):
+                    top = max(r["updated_at"] for r in out)
+                    newest[:] = [max([*newest, top])]
                     yield out
 
         def metadata() -> dict[str, Any]:

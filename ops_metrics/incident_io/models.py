@@ -1,5 +1,6 @@
 """Pydantic models of the Incident.io v2 payload: what we rely on, with unknown fields allowed
-(vendors add fields without notice; the transformer reports them as drift)."""
+(vendors add fields without notice; the transformer reports them as drift from the raw record's
+keys, and the raw record is what the `payload` column keeps)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # Unknown fields are accepted but not copied onto the model: nothing reads them there (drift
+    # and `payload` come from the raw record), and copying them into every nested model of every
+    # incident was a third of validation's cost (docs/benchmarks.md, issue 19).
+    model_config = ConfigDict(extra="ignore")
 
 
 class Person(_Open):

@@ -4,10 +4,12 @@ columns, every instant in UTC, and TTD/TTR/TTS computed here rather than in ware
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from ops_metrics.incident_io.models import Incident
+from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import Workspace
 from ops_metrics.warehouse.table import Column, TableSpec
 
@@ -118,3 +120,29 @@ def incident_row(
         "tts_sec": _seconds(created_at, resolved_at),
         "payload": payload_json or json.dumps(payload, separators=(",", ":")),
     }
+
+
+def incident_batches(
+    workspace: Workspace,
+    records: Iterable[Any],
+    transformer: DataTransformer[Incident],
+    batch_size: int,
+) -> Iterator[list[dict[str, Any]]]:
+    """Rows of `records` in batches of up to `batch_size`, each record validated and turned into
+    a row as it streams in: only rows accumulate, never raw records or models, so each page's
+    parsed JSON is gone by the next page (memory, and the collector's work: gc_pause.py). A
+    record that cannot become a row is rejected alone, never the page."""
+    out: list[dict[str, Any]] = []
+    for record in records:
+        incident = transformer.validate(record)
+        if incident is None:
+            continue
+        try:
+            out.append(incident_row(workspace, incident, record, transformer.last_json))
+        except (ValueError, OverflowError) as exc:  # one record, not the page
+            transformer.reject(record, incident.id, "<row>", f"cannot become a row: {exc}", exc)
+        if len(out) >= batch_size:
+            yield out
+            out = []
+    if out:
+        yield out

@@ -20,6 +20,7 @@ from ops_metrics.ingestion.errors import (
 )
 from ops_metrics.ingestion.extractor import BaseExtractor, Window
 from ops_metrics.ingestion.fetch_budget import FetchBudget
+from ops_metrics.ingestion.gc_pause import gc_paused
 from ops_metrics.ingestion.pagination import Pagination, Params
 from ops_metrics.ingestion.redaction import REDACTOR, clean_cause, scrub
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS, TRANSIENT_ERRORS, RetryPolicy
@@ -151,9 +152,7 @@ class APIExtractor(BaseExtractor):
     def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
         # loads_bounded: a record nested 10,000 deep is cut and rejected, not a RecursionError
         # that fails the page (ingestion/values.py).
-        return self.request_parsed(
-            method, url, lambda response: loads_bounded(response.content), **kwargs
-        )
+        return self.request_parsed(method, url, _parse, **kwargs)
 
     def request_parsed(
         self, method: str, url: str, parse: Callable[[httpx.Response], T], **kwargs: Any
@@ -347,6 +346,13 @@ def _origin(response: httpx.Response) -> str:
         return "an invalid location"
     port = f":{target.port}" if target.port else ""
     return f"{target.scheme}://{target.host}{port}"
+
+
+def _parse(response: httpx.Response) -> Any:
+    # A page parses into tens of thousands of objects, all alive until it is done: no
+    # collection while it is built (ingestion/gc_pause.py).
+    with gc_paused():
+        return loads_bounded(response.content)
 
 
 def _secrets(client: httpx.Client) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ops_metrics.ingestion.gc_pause import gc_paused
 from ops_metrics.ingestion.prefetch import prefetched
 from ops_metrics.ingestion.retry import RetryPolicy
 
@@ -91,9 +92,12 @@ class BaseExtractor(ABC):
         The next page is requested while the caller works on this one (ingestion/prefetch.py)."""
         for page in prefetched(pages, name=f"{self.source} pages"):
             self.stats.pages += 1
-            for record in page:
-                self.stats.records += 1
-                yield record
+            # The caller validates and builds rows from this page's records while we yield
+            # them: no garbage collection meanwhile (ingestion/gc_pause.py).
+            with gc_paused():
+                for record in page:
+                    self.stats.records += 1
+                    yield record
 
     def batches(self, window: Window, batch_size: int = 2000) -> Iterator[list[dict[str, Any]]]:
         batch: list[dict[str, Any]] = []
