@@ -35,7 +35,8 @@ def duckdb_path() -> Path:
 # deduplicated and matched in temporary tables, and DuckDB fills whatever cap it has before
 # spilling to `<file>.tmp`. Measured on 100k incidents (docs/benchmarks.md, "Issue 19: memory"):
 # 512 MB, 128 MB and 64 MB merge in about the same time, and each halving lowers the process's
-# peak by about as much; 32 MB runs out (DuckDB cannot spill its working set of a batch).
+# peak by about as much; 32 MB runs out (DuckDB cannot spill its working set of a batch). The
+# cap is where a merge starts: wider rows retry at a doubled cap (warehouse/memory_cap.py).
 DUCKDB_MEMORY_LIMIT_ENV = "OPS_METRICS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "64MB"
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
 
 from ops_metrics import settings
-from ops_metrics.warehouse import allocator, merge_sql
-from ops_metrics.warehouse.base import StageAndMergeWarehouse, arrow_table
+from ops_metrics.warehouse import allocator, memory_cap, merge_sql
+from ops_metrics.warehouse.base import Batches, Progress, StageAndMergeWarehouse, arrow_table
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 _TYPES = {
@@ -35,8 +36,13 @@ NOW = "cast(timezone('UTC', now()) as timestamp)"
 LOCK_WAIT_SECONDS = 120.0
 
 
+# The cap of the merge attempt in progress (memory_cap.py): the resource itself is immutable.
+_ATTEMPT_CAP: ContextVar[str | None] = ContextVar("duckdb_merge_cap", default=None)
+
+
 class MergeMemoryError(MemoryError):
-    """A merge outgrew DuckDB's memory cap; the message names the setting that raises it."""
+    """A merge outgrew DuckDB's memory cap even doubled (memory_cap.py); the message names the
+    setting that raises it."""
 
 
 class DuckDBWarehouse(StageAndMergeWarehouse):
@@ -76,25 +82,48 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
         with self.connect() as con:
             return con.execute(sql, params or []).fetchall()
 
+    def merge(
+        self, spec: TableSpec, batches: Batches, run_id: str, progress: Progress | None = None
+    ) -> MergeResult:
+        # A merge that outgrows the cap rolled back; the spool can be read again, so it is
+        # retried with the cap doubled (memory_cap.py). A one-shot iterator cannot be re-read.
+        rereadable = iter(batches) is not batches
+        caps = memory_cap.caps(self.merge_memory_limit) if self.merge_memory_limit else [None]
+        for attempt, cap in enumerate(caps):
+            token = _ATTEMPT_CAP.set(cap)
+            try:
+                return super().merge(spec, batches, run_id, progress)
+            except duckdb.OutOfMemoryException as exc:
+                if not rereadable or attempt == len(caps) - 1:
+                    raise MergeMemoryError(
+                        f"{self.path}: merging {spec.qualified} needed more memory than DuckDB's "
+                        f"cap of {self.merge_memory_limit} ({settings.DUCKDB_MEMORY_LIMIT_ENV})"
+                        f"{f' even at {cap}' if attempt else ''}; raise it: "
+                        f"{str(exc).splitlines()[0]}"
+                    ) from exc
+                if progress:
+                    progress(
+                        f"{spec.qualified}: the merge outgrew DuckDB's memory cap of {cap} (rows "
+                        f"wider than usual) and rolled back; retrying at {caps[attempt + 1]}. "
+                        f"Set {settings.DUCKDB_MEMORY_LIMIT_ENV} to start there."
+                    )
+            finally:
+                _ATTEMPT_CAP.reset(token)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     @contextmanager
     def _session(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # The fetch is over (the IO manager spooled it): what it freed leaves the process before
         # the merge's peak builds on it, and staging's Arrow batches free to the OS (allocator.py).
         allocator.use_system_arrow_pool()
         allocator.release_free_memory()
+        cap = _ATTEMPT_CAP.get() or self.merge_memory_limit
         with self.connect() as con:
-            if self.merge_memory_limit:
-                con.execute("set memory_limit = ?", [self.merge_memory_limit])
-            try:
-                yield con
-            except duckdb.OutOfMemoryException as exc:
-                # DuckDB spills what it can; this is the working set it cannot spill (rows far
-                # wider than incidents, very large batches). The merge has rolled back.
-                raise MergeMemoryError(
-                    f"{self.path}: the merge needed more memory than DuckDB's cap of "
-                    f"{self.merge_memory_limit} ({settings.DUCKDB_MEMORY_LIMIT_ENV}); raise it: "
-                    f"{str(exc).splitlines()[0]}"
-                ) from exc
+            if cap:
+                con.execute("set memory_limit = ?", [cap])
+            # DuckDB spills what it can; running out means a batch's working set did not fit
+            # (rows far wider than incidents). The transaction has rolled back; merge() retries.
+            yield con
 
     def _create_stage(self, cur: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str) -> None:
         cur.execute(

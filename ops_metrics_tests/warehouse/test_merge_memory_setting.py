@@ -1,5 +1,6 @@
 """DuckDB's memory cap during a merge is a setting: OPS_METRICS_DUCKDB_MEMORY_LIMIT reaches the
-code location's warehouse, a malformed value is refused naming the variable."""
+code location's warehouse, a malformed value is refused naming the variable, and rows too wide
+for the cap are merged at a doubled cap rather than failing the load (warehouse/memory_cap.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from ops_metrics import definitions, settings
+from ops_metrics.incident_io.rows import table_spec
+from ops_metrics.registry import workspace
 from ops_metrics.settings import ConfigurationError
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse, MergeMemoryError
+from ops_metrics.warehouse.memory_cap import caps
 from ops_metrics_tests.warehouse.test_merge_contract import SPEC, T0, rows
 
 
@@ -47,8 +51,36 @@ def test_a_load_merges_under_the_cap_set(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_merge_that_outgrows_the_cap_fails_naming_the_setting_and_leaves_nothing(
     tmp_path: Path,
 ) -> None:
+    # A one-shot stream cannot be read again, so there is no retry at a larger cap.
     warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"), merge_memory_limit="1MB")
     with pytest.raises(MergeMemoryError, match=f"1MB \\({settings.DUCKDB_MEMORY_LIMIT_ENV}\\)"):
-        warehouse.merge(SPEC, [rows(100, T0)], run_id="r")
+        warehouse.merge(SPEC, iter([rows(100, T0)]), run_id="r")
     roomy = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert roomy.query(f"select count(*) from {SPEC.qualified}") == [(0,)]
+
+
+def test_rows_too_wide_for_the_default_cap_load_whole_at_a_doubled_cap(tmp_path: Path) -> None:
+    # One extractor batch (2,000 incidents) of 10 kB payloads does not fit DuckDB's working set
+    # at the 64 MB default; incidents average ~6 kB.
+    spec = table_spec(workspace("companya"))
+    names = [c.name for c in spec.columns]
+    wide = [
+        {name: None for name in names}
+        | {"id": f"INC{i:06d}", "updated_at": T0, "payload": '{"blob":"' + "x" * 10_000 + '"}'}
+        for i in range(2000)
+    ]
+    said: list[str] = []
+    warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
+    assert warehouse.merge_memory_limit == settings.DEFAULT_DUCKDB_MEMORY_LIMIT
+    result = warehouse.merge(spec, [wide], run_id="r", progress=said.append)
+    assert (result.inserted, result.staged) == (2000, 2000)
+    assert warehouse.query(f"select count(*) from {spec.qualified}") == [(2000,)]
+    retries = [line for line in said if "retrying at" in line]
+    assert retries, "expected the 64MB cap to be outgrown and the merge retried"
+    assert settings.DUCKDB_MEMORY_LIMIT_ENV in retries[0]
+    assert "retrying at 128MB" in retries[0]
+
+
+def test_the_caps_tried_double_in_the_configured_unit_up_to_sixteen_times() -> None:
+    assert caps("64MB") == ["64MB", "128MB", "256MB", "512MB", "1024MB"]
+    assert caps("96MiB") == ["96MiB", "192MiB", "384MiB", "768MiB", "1536MiB"]
