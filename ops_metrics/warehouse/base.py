@@ -21,8 +21,10 @@ from ops_metrics.warehouse import merge_sql
 from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
 
 Progress = Callable[[str], None]
+# A batch of rows: dicts, or the same as Arrow columns (`arrow_columns`, the IO manager's spool).
+Rows = list[dict[str, Any]] | pa.Table
 # A load: a lazy stream of row batches (the IO manager's spool).
-Batches = Iterable[list[dict[str, Any]]]
+Batches = Iterable[Rows]
 
 # Column type -> Arrow type of a staged batch, for every backend (json travels as text).
 ARROW = {
@@ -42,7 +44,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def merge(
         self,
         spec: TableSpec,
-        batches: Iterable[list[dict[str, Any]]],
+        batches: Batches,
         run_id: str,
         progress: Progress | None = None,
     ) -> MergeResult:
@@ -112,7 +114,7 @@ class StageAndMergeWarehouse(WarehouseResource):
             # it leak into the next load.
             self._create_stage(cur, spec, stage)
             for rows in batches:
-                if not rows:
+                if not len(rows):
                     continue
                 self._stage_rows(cur, spec, stage, arrow_batch(rows, spec, loaded_at, run_id))
                 result.staged += len(rows)
@@ -193,21 +195,27 @@ def arrow_table(records: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
     return pa.Table.from_pylist(records, schema=arrow_schema(spec))
 
 
-def arrow_batch(
-    rows: list[dict[str, Any]], spec: TableSpec, loaded_at: datetime, run_id: str
-) -> pa.Table:
-    """Rows as the stage's Arrow table: the same values as `arrow_table` of `normalise`d rows,
-    built a column at a time (one list and one conversion per column, not a dict per row; about
-    half the CPU of the per-row path, docs/benchmarks.md "Issue 19, round 3").
+def arrow_batch(rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str) -> pa.Table:
+    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended. The same
+    values as `arrow_table` of `normalise`d rows, built a column at a time (one list and one
+    conversion per column, not a dict per row; docs/benchmarks.md "Issue 19, round 3")."""
+    table = rows if isinstance(rows, pa.Table) else arrow_columns(rows, spec)
+    n = table.num_rows
+    arrays = [table.column(c.name) for c in spec.columns]
+    arrays.append(pa.repeat(pa.scalar(loaded_at, type=ARROW["timestamp"]), n))
+    arrays.append(pa.repeat(pa.scalar(run_id, type=ARROW["varchar"]), n))
+    # `schema=` refuses a table whose column types are not the spec's.
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec))
+
+
+def arrow_columns(rows: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
+    """Rows as Arrow columns of `spec.columns` (a missing key is NULL, unknown keys are dropped).
 
     Timestamps need no per-value step: converting an aware datetime to a zone-less Arrow
     timestamp, Arrow takes its UTC instant (its `utcoffset()`), and keeps a naive one as it is,
     which is what `_value` does (pinned by ops_metrics_tests/warehouse/test_arrow_batch.py)."""
-    n = len(rows)
     arrays = [pa.array([row.get(c.name) for row in rows], type=ARROW[c.type]) for c in spec.columns]
-    arrays.append(pa.repeat(pa.scalar(loaded_at, type=ARROW["timestamp"]), n))
-    arrays.append(pa.repeat(pa.scalar(run_id, type=ARROW["varchar"]), n))
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in spec.columns])
 
 
 def arrow_schema(spec: TableSpec) -> pa.Schema:
@@ -217,6 +225,7 @@ def arrow_schema(spec: TableSpec) -> pa.Schema:
 def normalise(
     row: dict[str, Any], spec: TableSpec, loaded_at: datetime, run_id: str
 ) -> dict[str, Any]:
+    """One row as the stage holds it: the row-at-a-time reference `arrow_batch` must equal."""
     out = {c.name: _value(row.get(c.name), c) for c in spec.columns}
     out["_loaded_at"] = loaded_at
     out["_run_id"] = run_id

@@ -16,15 +16,15 @@ SPEC = TableSpec(
     name="every_type",
     columns=(
         Column("id", "varchar"),
-        Column("at", "timestamp"),
-        Column("day", "date"),
+        Column("seen_at", "timestamp"),
+        Column("seen_on", "date"),
         Column("ratio", "double"),
-        Column("count", "bigint"),
-        Column("flag", "boolean"),
+        Column("n", "bigint"),
+        Column("is_open", "boolean"),
         Column("doc", "json"),
     ),
     primary_key=("id",),
-    version_column="at",
+    version_column="seen_at",
 )
 LOADED = datetime(2026, 1, 6, 12, 30, 1, 250)
 
@@ -51,11 +51,11 @@ _rows = st.lists(
     st.fixed_dictionaries(
         {"id": st.text(max_size=8)},
         optional={
-            "at": _timestamps(),
-            "day": st.one_of(st.none(), st.dates()),
+            "seen_at": _timestamps(),
+            "seen_on": st.one_of(st.none(), st.dates()),
             "ratio": st.one_of(st.none(), st.floats(allow_nan=False), st.integers(-(2**53), 2**53)),
-            "count": st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
-            "flag": st.one_of(st.none(), st.booleans()),
+            "n": st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+            "is_open": st.one_of(st.none(), st.booleans()),
             "doc": st.one_of(st.none(), st.text()),
             "unknown": st.integers(),
         },
@@ -75,12 +75,16 @@ def test_a_column_built_batch_holds_the_row_at_a_time_values(rows: list[dict]) -
 def test_aware_timestamps_land_as_their_utc_instant_and_naive_ones_as_given() -> None:
     berlin_summer = datetime(2026, 7, 1, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     rows = [
-        {"id": "a", "at": berlin_summer, "day": date(2026, 7, 1)},
-        {"id": "b", "at": datetime(2026, 7, 1, 12, 0)},
-        {"id": "c", "at": None},
+        {"id": "a", "seen_at": berlin_summer, "seen_on": date(2026, 7, 1)},
+        {"id": "b", "seen_at": datetime(2026, 7, 1, 12, 0)},
+        {"id": "c", "seen_at": None},
     ]
     batch = arrow_batch(rows, SPEC, LOADED, "run-1").to_pylist()
-    assert [r["at"] for r in batch] == [datetime(2026, 7, 1, 10, 0), datetime(2026, 7, 1, 12), None]
+    assert [r["seen_at"] for r in batch] == [
+        datetime(2026, 7, 1, 10, 0),
+        datetime(2026, 7, 1, 12),
+        None,
+    ]
     assert {r["_loaded_at"] for r in batch} == {LOADED}
     assert {r["_run_id"] for r in batch} == {"run-1"}
-    assert batch[1]["day"] is None and batch[1]["doc"] is None
+    assert batch[1]["seen_on"] is None and batch[1]["doc"] is None
