@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from ops_metrics.warehouse.base import WarehouseResource
-from ops_metrics.warehouse.spool import spooled
+from ops_metrics.warehouse.spool import SLICE_ROWS, spooled
 from ops_metrics_tests.warehouse.test_arrow_batch import SPEC
 from ops_metrics_tests.warehouse.test_merge_contract import warehouse  # noqa: F401 - fixture
 
 AT = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # Berlin's clocks go forward at 01:00 UTC
+ROWS = 7 + 7 + SLICE_ROWS + 3
 
 
 def batches() -> list[list[dict]]:
@@ -30,9 +31,10 @@ def batches() -> list[list[dict]]:
                 "doc": '{"ü":"\\u2028","n":[1,2.5,null]}' if i % 2 else None,
                 "not_a_column": "dropped",
             }
-            for i in range(7)
+            for i in range(size)
         ]
-        for b in range(3)
+        # The last batch is written in slices and must come back whole.
+        for b, size in enumerate([7, 7, SLICE_ROWS + 3])
     ] + [[]]
 
 
@@ -47,8 +49,9 @@ def test_a_spooled_load_merges_the_values_of_the_rows_themselves(warehouse):  # 
     expected = table(warehouse)
     warehouse.query("delete from raw.every_type")
     with spooled(iter(batches()), SPEC) as spool:
-        assert (spool.batches, spool.rows) == (3, 21)
+        assert (spool.batches, spool.rows) == (3, ROWS)
+        assert [len(batch) for batch in spool] == [7, 7, SLICE_ROWS + 3]
         spooled_result = warehouse.merge(SPEC, spool, "run-1")
     assert spooled_result == direct
     assert table(warehouse) == expected
-    assert len(expected) == 21
+    assert len(expected) == ROWS
