@@ -322,6 +322,63 @@ pages go through the same `request_json` and transformer); its `UsageRow.payload
 is still `json.dumps`.
 """
 
+# Issue 19, round 3 (staging and the spool): measured by hand, before/after interleaved.
+FAST_NOTES_STAGE = """### Issue 19, round 3: staging
+
+Measured on 2026-12-01/02 on the shared 2-core machine (load average 2.0-4.2; each figure gives
+its own), the code before this round (commit 68df6d3) and after it run interleaved in fresh
+interpreters against the same `benchmarks.fast_server`. Three changes, values unchanged
+(`ops_metrics_tests/warehouse/test_arrow_batch.py` pins the column-built batch to the old
+row-at-a-time one on arbitrary rows; `test_spool.py` a spooled load to the rows merged directly):
+
+1. **Arrow columns built once per batch** (`warehouse/base.py` `arrow_columns`/`arrow_batch`):
+   one list and one `pa.array` per column instead of `normalise` per row (8.5 us a row) and
+   `pa.Table.from_pylist` of the dicts (3.4-6 us). Arrow itself takes an aware datetime's UTC
+   instant and keeps a naive one, which is what `normalise` did. ~5-8 us a row.
+2. **The spool is an Arrow IPC stream** of those columns (`warehouse/spool.py`) instead of a
+   pickle of each batch's dicts (dump 10.1 + load 4.4 us a row): IPC write 2.8 + read 1.8 us, and
+   the merge stages the columns it reads back as they are. Only the IO manager's path (and so
+   `materialize`) spools; `benchmarks.ingest ops` does not. Batches are converted and written in
+   250-row slices: whole 2,000-row batches as Arrow beside their dicts raised `materialize`'s
+   peak at 20k by 7-9 MB (CLI process 486, 488 MB against 479, 479 before, two pairs).
+3. **No deduplicated copy when no key repeats** (DuckDB): the dedup copied the whole stage,
+   payloads included (~13 us a row); a `count(*)` of the stage's distinct keys (0.3 us) now
+   decides, and the merge reads the stage itself when every key is distinct. Snowflake, whose
+   dedup also parses the staged JSON text, deduplicates as before.
+
+| measure (CPU per row or per run) | before | after |
+|---|---|---|
+| spool + stage + merge of 20k fetched incident rows (IO manager's path, 4 interleaved pairs, whole-batch spool, load 2.0-2.6) | 194, 198, 193, 165 us (mean 188) | 133, 154, 146, 141 us (mean 144) |
+| of which the merge (spool read, stage, dedup, merge, commit) | 146-176 us | 102-121 us |
+| the same, final code (250-row spool slices), 2 interleaved pairs, load 1.0-1.1 | 147, 122 us (spool write 15, 12) | 83, 84 us (spool write 8.5, 7.7) |
+| `materialize` 20k (whole month backfill), CPU s, two pairs, final code | 25.44, 24.28 (load 0.8, 1.1) | 23.38, 22.80 (0.4, 0.3) |
+| `materialize` 20k peak RSS, MB: CLI process / tree, final code | 488 / 533, 485 / 530 | 488 / 569*, 484 / 529 |
+| `ops` 20k, CPU s (two rounds) | 6.85, 7.15 (load 3.5, 4.1) | 6.91, 6.37 (3.6, 4.2) |
+| `ops` 100k, CPU s (two rounds) | 35.11, 39.48 (4.1, 2.8) | 33.55, 35.41 (3.3, 3.0) |
+| `ops` marginal rows per CPU-s (means) ÷ floor | 2,640 = 0.53 | 2,874 = 0.58 |
+| `memory_probe` 20k peak RSS, MB (two rounds) | 475, 474 | 470, 466 |
+
+The floor in this round: fetch 20k 2.85, 2.83 CPU s (load 3.4, 3.5), 100k 18.90 (3.2): 4,981
+rows per CPU-s, well below part 2's 6,226 on the same code, so the ratios read high here; against
+part 2's floor they are 0.42 and 0.46. The `ops` pairs differ by about as much as the rounds do:
+read the isolated staging lines (-44 us a row under load, -51 us on the quieter machine with the
+final code: about -38 %) as the gain, and the `ops` line as "about 30 us a row less" (379 -> 348
+us a row marginal; `ops` ran before the spool was sliced, which does not touch its path). Peak
+memory did not grow (the spool's Arrow batches use Arrow's system pool, which returns them,
+allocator.py). *That sample of the tree caught a compute-log `tail` forked from the CLI before
+its exec (276 MB of the CLI's shared pages counted twice); its CLI process peaked at 488 MB, as
+before. `materialize` at 100k was not re-measured in this round.
+
+**What the merge still costs** (20k, DuckDB, 64 MB cap, per row, after): inserting into the
+stage 26 us (into a varchar column instead of the JSON one: 15 us, DuckDB validating each ~5.9 kB
+payload; without the cap: 12 us, the stage spilling), the commit and the close's checkpoint 18-27 us
+(writing the zstd-compressed payloads), the insert into the target 13 us, classify 3.5 us. These
+are DuckDB's own work on the bytes; the next steps would be staging payloads as text and
+validating them only for the rows written (or not at all for text we serialised), and a cheaper compression for the payload
+column, both visible in stored data or behaviour and so not done here. Batch size was
+not varied.
+"""
+
 _SIM = " (simulator server)"
 
 
@@ -484,7 +541,7 @@ def render(results: dict[str, Any], previous: str | None = None) -> str:
     out += ["## Targets", "", "| target | measured | goal | verdict | |", "|---|---|---|---|---|"]
     out += [*targets, ""]
     out += ["## Reproduce", "", REPRODUCE, "", "## Notes", "", NOTES, "", FAST_NOTES, ""]
-    out += [MEMORY_NOTES, "", FAST_NOTES_CPU, ""]
+    out += [MEMORY_NOTES, "", FAST_NOTES_CPU, "", FAST_NOTES_STAGE, ""]
     return "\n".join(out)
 
 

@@ -21,8 +21,10 @@ from ops_metrics.warehouse import merge_sql
 from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
 
 Progress = Callable[[str], None]
+# A batch of rows: dicts, or the same as Arrow columns (`arrow_columns`, the IO manager's spool).
+Rows = list[dict[str, Any]] | pa.Table
 # A load: a lazy stream of row batches (the IO manager's spool).
-Batches = Iterable[list[dict[str, Any]]]
+Batches = Iterable[Rows]
 
 # Column type -> Arrow type of a staged batch, for every backend (json travels as text).
 ARROW = {
@@ -42,7 +44,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def merge(
         self,
         spec: TableSpec,
-        batches: Iterable[list[dict[str, Any]]],
+        batches: Batches,
         run_id: str,
         progress: Progress | None = None,
     ) -> MergeResult:
@@ -79,10 +81,8 @@ class StageAndMergeWarehouse(WarehouseResource):
     def _create_stage(self, cur: Cursor, spec: TableSpec, stage: str) -> None:
         raise NotImplementedError
 
-    def _stage_rows(
-        self, cur: Cursor, spec: TableSpec, stage: str, records: list[dict[str, Any]]
-    ) -> None:
-        """Append normalised records (every column of `spec.all_columns`) to the stage."""
+    def _stage_rows(self, cur: Cursor, spec: TableSpec, stage: str, batch: pa.Table) -> None:
+        """Append a batch (`arrow_batch`: every column of `spec.all_columns`) to the stage."""
         raise NotImplementedError
 
     def _stored_name(self, name: str) -> str:
@@ -114,16 +114,14 @@ class StageAndMergeWarehouse(WarehouseResource):
             # it leak into the next load.
             self._create_stage(cur, spec, stage)
             for rows in batches:
-                if not rows:
+                if not len(rows):
                     continue
-                records = [normalise(row, spec, loaded_at, run_id) for row in rows]
-                self._stage_rows(cur, spec, stage, records)
+                self._stage_rows(cur, spec, stage, arrow_batch(rows, spec, loaded_at, run_id))
                 result.staged += len(rows)
                 if progress:
                     progress(f"{spec.qualified}: staged {result.staged} rows")
-            cur.execute(merge_sql.dedup_stage(spec, stage, deduped, json_parse=self.JSON_PARSE))
-            (distinct,) = cur.execute(f"select count(*) from {deduped}").fetchone()
-            result.duplicates_in_batch = result.staged - int(distinct)
+            # Staged: the newest version of each key (merge_sql.dedup_stage), then the merge.
+            deduped = self._deduplicate(cur, spec, stage, deduped, result)
             # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.
             cur.execute(self.BEGIN)
             temps = [stage, deduped]
@@ -147,6 +145,27 @@ class StageAndMergeWarehouse(WarehouseResource):
             for name in temps:
                 cur.execute(f"drop table if exists {name}")
         return result
+
+    def _deduplicate(
+        self, cur: Cursor, spec: TableSpec, stage: str, deduped: str, result: MergeResult
+    ) -> str:
+        """The stage reduced to the newest version of each key (merge_sql.dedup_stage): the name
+        of the relation the merge reads, with `result.duplicates_in_batch` counted."""
+        if self.JSON_PARSE == "{0}":
+            # The stage already holds the target's types, so a stage without a repeated key is
+            # its own deduplication; copying it anyway (the whole load, payloads included) cost
+            # ~13 us a row on DuckDB. DISTINCT groups keys as the dedup's PARTITION BY does
+            # (NULLs together), so the count is the same either way.
+            keys = ", ".join(spec.primary_key)
+            (distinct,) = cur.execute(
+                f"select count(*) from (select distinct {keys} from {stage})"
+            ).fetchone()
+            if int(distinct) == result.staged:
+                return stage
+        cur.execute(merge_sql.dedup_stage(spec, stage, deduped, json_parse=self.JSON_PARSE))
+        (distinct,) = cur.execute(f"select count(*) from {deduped}").fetchone()
+        result.duplicates_in_batch = result.staged - int(distinct)
+        return deduped
 
     def _ensure_table(self, cur: Cursor, spec: TableSpec) -> None:
         cur.execute(f"create schema if not exists {spec.schema}")
@@ -173,13 +192,40 @@ class StageAndMergeWarehouse(WarehouseResource):
 
 def arrow_table(records: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
     """Normalised records as an Arrow table with the spec's column types."""
-    schema = pa.schema([(c.name, ARROW[c.type]) for c in spec.all_columns])
-    return pa.Table.from_pylist(records, schema=schema)
+    return pa.Table.from_pylist(records, schema=arrow_schema(spec))
+
+
+def arrow_batch(rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str) -> pa.Table:
+    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended. The same
+    values as `arrow_table` of `normalise`d rows, built a column at a time (one list and one
+    conversion per column, not a dict per row; docs/benchmarks.md "Issue 19, round 3")."""
+    table = rows if isinstance(rows, pa.Table) else arrow_columns(rows, spec)
+    n = table.num_rows
+    arrays = [table.column(c.name) for c in spec.columns]
+    arrays.append(pa.repeat(pa.scalar(loaded_at, type=ARROW["timestamp"]), n))
+    arrays.append(pa.repeat(pa.scalar(run_id, type=ARROW["varchar"]), n))
+    # `schema=` refuses a table whose column types are not the spec's.
+    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec))
+
+
+def arrow_columns(rows: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
+    """Rows as Arrow columns of `spec.columns` (a missing key is NULL, unknown keys are dropped).
+
+    Timestamps need no per-value step: converting an aware datetime to a zone-less Arrow
+    timestamp, Arrow takes its UTC instant (its `utcoffset()`), and keeps a naive one as it is,
+    which is what `_value` does (pinned by ops_metrics_tests/warehouse/test_arrow_batch.py)."""
+    arrays = [pa.array([row.get(c.name) for row in rows], type=ARROW[c.type]) for c in spec.columns]
+    return pa.Table.from_arrays(arrays, names=[c.name for c in spec.columns])
+
+
+def arrow_schema(spec: TableSpec) -> pa.Schema:
+    return pa.schema([(c.name, ARROW[c.type]) for c in spec.all_columns])
 
 
 def normalise(
     row: dict[str, Any], spec: TableSpec, loaded_at: datetime, run_id: str
 ) -> dict[str, Any]:
+    """One row as the stage holds it: the row-at-a-time reference `arrow_batch` must equal."""
     out = {c.name: _value(row.get(c.name), c) for c in spec.columns}
     out["_loaded_at"] = loaded_at
     out["_run_id"] = run_id

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import duckdb
+import pyarrow as pa
 
 from ops_metrics import settings
 from ops_metrics.warehouse import allocator, memory_cap, merge_sql
-from ops_metrics.warehouse.base import Batches, Progress, StageAndMergeWarehouse, arrow_table
+from ops_metrics.warehouse.base import Batches, Progress, StageAndMergeWarehouse
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 _TYPES = {
@@ -131,13 +132,9 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
         )
 
     def _stage_rows(
-        self,
-        cur: duckdb.DuckDBPyConnection,
-        spec: TableSpec,
-        stage: str,
-        records: list[dict[str, Any]],
+        self, cur: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str, batch: pa.Table
     ) -> None:
-        cur.register("incoming_batch", arrow_table(records, spec))
+        cur.register("incoming_batch", batch)
         cur.execute(f"insert into {stage} by name select * from incoming_batch")
         cur.unregister("incoming_batch")
 

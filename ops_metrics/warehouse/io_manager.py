@@ -47,7 +47,7 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
         # a slow source never holds the writer's lock, and a failed fetch never touches it. The
         # lock (warehouse/writer_lock.py) covers the stage-and-merge only.
         holder = f"{context.asset_key.to_user_string()} (run {run_id})"
-        with spooled(obj.batches, context.log.info, obj.spec.qualified) as batches:
+        with spooled(obj.batches, obj.spec, context.log.info, obj.spec.qualified) as batches:
             rejects = obj.rejects()
             with warehouse_writer_lock(self.warehouse, holder, context.log.info):
                 result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)

@@ -101,16 +101,15 @@ class SnowflakeWarehouse(StageAndMergeWarehouse):
         cols = ", ".join(f"{c.name} {_STAGE_TYPES[c.type]}" for c in spec.all_columns)
         cur.execute(f"create or replace temporary table {stage} ({cols})")
 
-    def _stage_rows(
-        self, cur: _Session, spec: TableSpec, stage: str, records: list[dict[str, Any]]
-    ) -> None:
+    def _stage_rows(self, cur: _Session, spec: TableSpec, stage: str, batch: pa.Table) -> None:
         if self.emulator:
-            _emulated_stage(cur.cursor, spec, stage, records, self.snowflake.paramstyle)
+            # Arrow gives back the normalised values (UTC timestamps without zone, dates, None).
+            _emulated_stage(cur.cursor, spec, stage, batch.to_pylist(), self.snowflake.paramstyle)
         else:
             # Looked up at call time so fakesnow.patch() can replace it.
             pandas_tools.write_pandas(
                 cur.conn,
-                _frame(records, spec),
+                _pandas(batch),
                 stage,
                 quote_identifiers=False,
                 use_logical_type=True,
@@ -198,7 +197,12 @@ def _iso(value: Any) -> Any:
 
 
 def _frame(records: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
-    return arrow_table(records, spec).to_pandas(types_mapper=_PANDAS.get)
+    """The stage's frame of normalised records (base.normalise)."""
+    return _pandas(arrow_table(records, spec))
+
+
+def _pandas(batch: pa.Table) -> pd.DataFrame:
+    return batch.to_pandas(types_mapper=_PANDAS.get)
 
 
 def snowflake_warehouse_from_env() -> SnowflakeWarehouse:

@@ -8,51 +8,87 @@ fails. The IO manager instead drains the stream into a spool off the warehouse, 
 is complete; a fetch that fails never touches the warehouse at all.
 
 The spool is an anonymous temporary file (unlinked on creation, so a crash leaves nothing
-behind), written and read only by this process: pickle keeps each row's Python values exactly as
-the asset produced them (aware datetimes, dates, None), so the merge sees what it would have seen
-from the stream.
+behind), written and read only by this process, as an Arrow IPC stream: each batch is converted
+to the table's Arrow columns once (base.arrow_columns, the conversion staging would do anyway)
+and read back as those columns, which the merge stages as they are. Pickling each row's dict and
+unpickling it cost ~15 us a row on incident rows; this costs ~5 (docs/benchmarks.md, "Issue 19,
+round 3"). The values are those staging would have built from the dicts (aware datetimes become
+their UTC instant then as before), so the merge sees what it would have seen from the stream.
 """
 
 from __future__ import annotations
 
 import contextlib
-import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import IO
 
-Batch = list[dict[str, Any]]
+import pyarrow as pa
+
+from ops_metrics.warehouse import allocator
+from ops_metrics.warehouse.base import Rows, arrow_columns
+from ops_metrics.warehouse.table import TableSpec
+
+# Rows converted and written at a time. A whole 2,000-row batch as Arrow (~12 MB of payload text,
+# copied again on its way into the file) beside the batch's dicts raised the fetch's peak by
+# ~8 MB; slices keep that transient small. The merge still stages whole batches (`__iter__`).
+SLICE_ROWS = 250
 
 
 class Spool:
-    """Batches written in order, then read back in order, one at a time."""
+    """Batches written in order, then read back in order (as Arrow tables), one at a time."""
 
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: IO[bytes], spec: TableSpec) -> None:
         self._file = file
+        self._spec = spec
+        self._writer: pa.ipc.RecordBatchStreamWriter | None = None
+        self._slices: list[int] = []  # record batches in the file per written batch
         self.batches = 0
         self.rows = 0
 
-    def write(self, batch: Batch) -> None:
-        if not batch:
+    def write(self, batch: Rows) -> None:
+        if not len(batch):
             return
-        pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        slices = 0
+        for start in range(0, len(batch), SLICE_ROWS):
+            part = batch[start : start + SLICE_ROWS]
+            table = part if isinstance(part, pa.Table) else arrow_columns(part, self._spec)
+            if self._writer is None:
+                self._writer = pa.ipc.new_stream(self._file, table.schema)
+            for record_batch in table.to_batches():
+                self._writer.write_batch(record_batch)
+                slices += 1
+        self._slices.append(slices)
         self.batches += 1
         self.rows += len(batch)
 
-    def __iter__(self) -> Iterator[Batch]:
+    def __iter__(self) -> Iterator[pa.Table]:
+        if self._writer is not None:
+            self._writer.close()  # the end-of-stream marker; the file stays open
+            self._writer = None
+        if not self.batches:
+            return
         self._file.flush()
         self._file.seek(0)
-        for _ in range(self.batches):
-            yield pickle.load(self._file)  # our own file, written just above
+        reader = pa.ipc.open_stream(self._file)
+        # Batch by batch, reassembled from its slices: only the batch being staged is in memory.
+        for slices in self._slices:
+            yield pa.Table.from_batches([reader.read_next_batch() for _ in range(slices)])
 
 
 @contextlib.contextmanager
 def spooled(
-    batches: Iterable[Batch], progress: Callable[[str], None] | None = None, label: str = ""
+    batches: Iterable[Rows],
+    spec: TableSpec,
+    progress: Callable[[str], None] | None = None,
+    label: str = "",
 ) -> Iterator[Spool]:
     """Drain `batches` (the whole fetch) into a spool, and yield it for the merge."""
+    # Arrow's default pool (mimalloc) would keep the spooled batches' freed memory for the rest
+    # of the process; the system pool returns it (allocator.py).
+    allocator.use_system_arrow_pool()
     with tempfile.TemporaryFile(prefix="ops_metrics_spool_") as file:
-        spool = Spool(file)
+        spool = Spool(file, spec)
         for batch in batches:
             spool.write(batch)
         if progress:
