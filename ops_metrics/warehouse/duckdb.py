@@ -41,6 +41,15 @@ LOCK_WAIT_SECONDS = 120.0
 _ATTEMPT_CAP: ContextVar[str | None] = ContextVar("duckdb_merge_cap", default=None)
 
 
+def _ran_out_of_memory(exc: duckdb.Error) -> bool:
+    # Out of memory surfaces as OutOfMemoryException, or, when an autocommitted insert cannot
+    # pin a block at its commit, as a TransactionException saying so.
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.OutOfMemoryException) or (
+        isinstance(exc, duckdb.TransactionException) and "failed to pin block" in text
+    )
+
+
 class MergeMemoryError(MemoryError):
     """A merge outgrew DuckDB's memory cap even doubled (memory_cap.py); the message names the
     setting that raises it."""
@@ -94,7 +103,9 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
             token = _ATTEMPT_CAP.set(cap)
             try:
                 return super().merge(spec, batches, run_id, progress)
-            except duckdb.OutOfMemoryException as exc:
+            except duckdb.Error as exc:
+                if not _ran_out_of_memory(exc):
+                    raise
                 if not rereadable or attempt == len(caps) - 1:
                     raise MergeMemoryError(
                         f"{self.path}: merging {spec.qualified} needed more memory than DuckDB's "

@@ -1,7 +1,7 @@
 """DuckDB's merge memory cap as a starting point, doubled when a load's rows are wider.
 
 The cap (OPS_METRICS_DUCKDB_MEMORY_LIMIT, 64 MB by default) is sized for incident-shaped rows:
-DuckDB spills the stage to disk, but a batch's working set must fit. Rows ten times wider (10 kB
+DuckDB spills the stage to disk, but a batch's working set must fit. Rows eight times wider (50 kB
 payloads, 2,000 to a batch) need more than 64 MB, and a default that fails such a workspace's
 every load is a default nobody can run. So a merge that runs out is rolled back and retried from
 the spool with the cap doubled, up to `MAX_GROWTH` times the configured cap; only past that does

@@ -14,6 +14,7 @@ from ops_metrics.registry import workspace
 from ops_metrics.settings import ConfigurationError
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse, MergeMemoryError
 from ops_metrics.warehouse.memory_cap import caps
+from ops_metrics.warehouse.spool import spooled
 from ops_metrics_tests.warehouse.test_merge_contract import SPEC, T0, rows
 
 
@@ -60,19 +61,20 @@ def test_a_merge_that_outgrows_the_cap_fails_naming_the_setting_and_leaves_nothi
 
 
 def test_rows_too_wide_for_the_default_cap_load_whole_at_a_doubled_cap(tmp_path: Path) -> None:
-    # One extractor batch (2,000 incidents) of 10 kB payloads does not fit DuckDB's working set
+    # One extractor batch (2,000 incidents) of 50 kB payloads does not fit DuckDB's working set
     # at the 64 MB default; incidents average ~6 kB.
     spec = table_spec(workspace("companya"))
     names = [c.name for c in spec.columns]
     wide = [
         {name: None for name in names}
-        | {"id": f"INC{i:06d}", "updated_at": T0, "payload": '{"blob":"' + "x" * 10_000 + '"}'}
+        | {"id": f"INC{i:06d}", "updated_at": T0, "payload": '{"blob":"' + "x" * 50_000 + '"}'}
         for i in range(2000)
     ]
     said: list[str] = []
     warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert warehouse.merge_memory_limit == settings.DEFAULT_DUCKDB_MEMORY_LIMIT
-    result = warehouse.merge(spec, [wide], run_id="r", progress=said.append)
+    with spooled([wide], spec) as spool:  # as the IO manager hands it over: read twice
+        result = warehouse.merge(spec, spool, run_id="r", progress=said.append)
     assert (result.inserted, result.staged) == (2000, 2000)
     assert warehouse.query(f"select count(*) from {spec.qualified}") == [(2000,)]
     retries = [line for line in said if "retrying at" in line]
