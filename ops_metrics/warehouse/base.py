@@ -18,7 +18,7 @@ import dagster as dg
 import pyarrow as pa
 
 from ops_metrics.warehouse import merge_sql
-from ops_metrics.warehouse.table import Column, MergeResult, TableSpec
+from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 Progress = Callable[[str], None]
 # A batch of rows: dicts, or the same as Arrow columns (`arrow_columns`, the IO manager's spool).
@@ -190,15 +190,11 @@ class StageAndMergeWarehouse(WarehouseResource):
                 )
 
 
-def arrow_table(records: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
-    """Normalised records as an Arrow table with the spec's column types."""
-    return pa.Table.from_pylist(records, schema=arrow_schema(spec))
-
-
 def arrow_batch(rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str) -> pa.Table:
-    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended. The same
-    values as `arrow_table` of `normalise`d rows, built a column at a time (one list and one
-    conversion per column, not a dict per row; docs/benchmarks.md "Issue 19, round 3")."""
+    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended. Built a column
+    at a time (one list and one conversion per column, not a dict per row; docs/benchmarks.md
+    "Issue 19, round 3"); ops_metrics_tests/warehouse/test_arrow_batch.py holds it equal to the
+    row-at-a-time path it replaced."""
     table = rows if isinstance(rows, pa.Table) else arrow_columns(rows, spec)
     n = table.num_rows
     arrays = [table.column(c.name) for c in spec.columns]
@@ -213,28 +209,10 @@ def arrow_columns(rows: list[dict[str, Any]], spec: TableSpec) -> pa.Table:
 
     Timestamps need no per-value step: converting an aware datetime to a zone-less Arrow
     timestamp, Arrow takes its UTC instant (its `utcoffset()`), and keeps a naive one as it is,
-    which is what `_value` does (pinned by ops_metrics_tests/warehouse/test_arrow_batch.py)."""
+    which is what the row-at-a-time path did (pinned by ops_metrics_tests/warehouse/test_arrow_batch.py)."""
     arrays = [pa.array([row.get(c.name) for row in rows], type=ARROW[c.type]) for c in spec.columns]
     return pa.Table.from_arrays(arrays, names=[c.name for c in spec.columns])
 
 
 def arrow_schema(spec: TableSpec) -> pa.Schema:
     return pa.schema([(c.name, ARROW[c.type]) for c in spec.all_columns])
-
-
-def normalise(
-    row: dict[str, Any], spec: TableSpec, loaded_at: datetime, run_id: str
-) -> dict[str, Any]:
-    """One row as the stage holds it: the row-at-a-time reference `arrow_batch` must equal."""
-    out = {c.name: _value(row.get(c.name), c) for c in spec.columns}
-    out["_loaded_at"] = loaded_at
-    out["_run_id"] = run_id
-    return out
-
-
-def _value(value: Any, column: Column) -> Any:
-    if value is None:
-        return None
-    if column.type == "timestamp" and isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value

@@ -21,7 +21,7 @@ from snowflake.connector import SnowflakeConnection
 from snowflake.connector.cursor import SnowflakeCursor
 
 from ops_metrics.warehouse import merge_sql, snowflake_config
-from ops_metrics.warehouse.base import StageAndMergeWarehouse, arrow_table
+from ops_metrics.warehouse.base import StageAndMergeWarehouse
 from ops_metrics.warehouse.table import MergeResult, TableSpec
 
 _TYPES = {
@@ -194,11 +194,6 @@ def _iso(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
-
-
-def _frame(records: list[dict[str, Any]], spec: TableSpec) -> pd.DataFrame:
-    """The stage's frame of normalised records (base.normalise)."""
-    return _pandas(arrow_table(records, spec))
 
 
 def _pandas(batch: pa.Table) -> pd.DataFrame:

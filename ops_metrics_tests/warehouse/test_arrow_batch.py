@@ -1,5 +1,5 @@
 """The stage's Arrow batches are built a column at a time (base.arrow_batch); the values must be
-exactly those of the row-at-a-time path they replaced (base.normalise + base.arrow_table), or
+exactly those of the row-at-a-time path they replaced (row_reference.py), or
 every stored row would read as changed on the next load."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ops_metrics.warehouse.base import arrow_batch, arrow_table, normalise
+from ops_metrics.warehouse.base import arrow_batch
 from ops_metrics.warehouse.table import Column, TableSpec
+from ops_metrics_tests.warehouse.row_reference import arrow_table, normalise
 
 SPEC = TableSpec(
     schema="raw",

@@ -14,14 +14,14 @@ import snowflake.connector.pandas_tools as pandas_tools
 from dagster_snowflake import SnowflakeResource
 
 from ops_metrics.warehouse import merge_sql
-from ops_metrics.warehouse.base import normalise
+from ops_metrics.warehouse.base import arrow_batch
 from ops_metrics.warehouse.io_manager import LoadBatch, StageAndMergeIOManager
 from ops_metrics.warehouse.snowflake import (
     JSON_CMP,
     JSON_PARSE,
     NOW,
     SnowflakeWarehouse,
-    _frame,
+    _pandas,
     snowflake_warehouse_from_env,
 )
 from ops_metrics.warehouse.table import TableSpec
@@ -86,7 +86,7 @@ def test_the_production_stage_and_merge_sql_agrees_with_the_emulator_shims(wareh
     incoming = rows(3, T0 - timedelta(hours=1), value=0) + rows(9, T0 + timedelta(hours=1), 4)[3:]
     incoming += rows(3, T0 + timedelta(hours=1), value=4)[1:]
     loaded = datetime(2026, 1, 6)
-    records = [normalise(r, SPEC, loaded, "real") for r in incoming]
+    stage = arrow_batch(incoming, SPEC, loaded, "real")
     with warehouse.connect() as conn, conn.cursor() as cur:
         cur.execute("use schema raw")
         cur.execute("create or replace table real_target as select * from raw.things")
@@ -96,7 +96,7 @@ def test_the_production_stage_and_merge_sql_agrees_with_the_emulator_shims(wareh
         )
         pandas_tools.write_pandas(
             conn,
-            _frame(records, SPEC),
+            _pandas(stage),
             "stage__things",
             quote_identifiers=False,
             use_logical_type=True,
