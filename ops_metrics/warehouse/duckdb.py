@@ -133,6 +133,7 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
         with self.connect() as con:
             if cap:
                 con.execute("set memory_limit = ?", [cap])
+                con.execute("set threads = ?", [memory_cap.threads(cap)])
             # DuckDB spills what it can; running out means a batch's working set did not fit
             # (rows far wider than incidents). The transaction has rolled back; merge() retries.
             yield con
