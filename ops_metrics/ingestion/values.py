@@ -184,10 +184,14 @@ def _bad_typed(value: Any, now: datetime, depth: int = 0) -> tuple[list[str | in
 
 def _implausible_instant(value: datetime, now: datetime, own: bool) -> str | None:
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:
-        return f"is {value.isoformat()}, which is outside the range of a UTC timestamp"
+    # Only a value within a day of datetime's ends can lack a UTC instant (an offset is under
+    # 24 h); every other one skips the conversion, which allocated a datetime per timestamp of
+    # every record. Aware datetimes compare by their UTC instant, converted or not.
+    if not 1 < value.year < 9999:
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError:
+            return f"is {value.isoformat()}, which is outside the range of a UTC timestamp"
     if not own:
         return None
     if moment < EARLIEST_PLAUSIBLE:
