@@ -85,7 +85,9 @@ def read_day(
 
     No record is dropped unseen: each is rejected (the transformer), used by a row (it is in the
     row's `records`), or counted as skipped (a valid record of another UTC day, which the
-    adapter leaves to that day's partition, or one the adapter has no use for)."""
+    adapter leaves to that day's partition, or one the adapter has no use for). A reader that
+    leaves another day's records out of the pages altogether (a bucket or entry of another day)
+    counts them itself, as fetched and skipped (`ExtractStats.skip_unread`)."""
     listing = extractor.listing or day_listing(adapter)
     validated: list[Validated] = []
     for record in extractor.read(listing(extractor, day_window(day))):
@@ -93,5 +95,7 @@ def read_day(
         if model is not None:
             validated.append((model, record))
     usage = adapter.usage_rows(tool, day, validated, directory)
-    extractor.stats.skipped += len(validated) - sum(len(u.records) for u in usage)
+    # Used once however many rows carry it: OpenAI's day cost results are in every row's records.
+    used = {id(record) for row in usage for record in row.records}
+    extractor.stats.count_skipped(len(validated) - len(used))
     return usage

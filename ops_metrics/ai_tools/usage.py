@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SkipValidation
 
 from ops_metrics.registry import Tool
 from ops_metrics.warehouse.table import Column, TableSpec
@@ -57,7 +57,9 @@ class UsageRow(BaseModel):
     tokens_estimated: bool
     estimation_rule: str
     cost_usd: float | None = None
-    records: list[dict[str, Any]] = Field(default_factory=list)
+    # The vendor records the row was built from, as they came (never copied): read_day counts a
+    # record used once by identity, however many rows carry it (OpenAI's shared day cost).
+    records: SkipValidation[list[dict[str, Any]]] = Field(default_factory=list)
 
     def as_row(self, extracted_at: datetime) -> dict[str, Any]:
         row = self.model_dump(exclude={"records"})

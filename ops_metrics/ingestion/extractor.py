@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,25 @@ class ExtractStats:
     # neighbours), an inactive seat. Counted so that fetched = used + rejected + skipped.
     skipped: int = 0
     retry_reasons: dict[str, int] = field(default_factory=dict)
+    # `records` and `skipped` are counted from two threads: by `read` in the caller's, and by a
+    # source's reader (`skip_unread`) in the prefetch worker's while the caller reads on; a bare
+    # `+=` from both could lose a count.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count_records(self, count: int) -> None:
+        with self._lock:
+            self.records += count
+
+    def count_skipped(self, count: int) -> None:
+        with self._lock:
+            self.skipped += count
+
+    def skip_unread(self, count: int) -> None:
+        """Records a source's reader fetched but passed on to no page, because they belong to
+        another partition (another UTC day's bucket): fetched and skipped, never silently gone."""
+        with self._lock:
+            self.records += count
+            self.skipped += count
 
     def count_retry(self, reason: str) -> None:
         self.retries += 1
@@ -95,9 +115,13 @@ class BaseExtractor(ABC):
             # The caller validates and builds rows from this page's records while we yield
             # them: no garbage collection meanwhile (ingestion/gc_pause.py).
             with gc_paused():
-                for record in page:
-                    self.stats.records += 1
-                    yield record
+                handed = 0
+                try:
+                    for record in page:
+                        handed += 1
+                        yield record
+                finally:
+                    self.stats.count_records(handed)
 
     def batches(self, window: Window, batch_size: int = 2000) -> Iterator[list[dict[str, Any]]]:
         batch: list[dict[str, Any]] = []

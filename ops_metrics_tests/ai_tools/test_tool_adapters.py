@@ -3,10 +3,17 @@ against the simulators' ground truth (the shared org model), never against our o
 
 from __future__ import annotations
 
+import json
+import logging
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 
+from ops_metrics.ai_tools.adapter import load_adapter, read_day
 from ops_metrics.ai_tools.estimation import (
     ESTIMATION_RULES,
     REPORTED,
@@ -16,7 +23,14 @@ from ops_metrics.ai_tools.estimation import (
     RULE_CLAUDE_CODE_PER_REQUEST,
     RULE_COPILOT_CLI_PLUS_IDE,
 )
-from ops_metrics.registry import tool
+from ops_metrics.ai_tools.tools.amp import ClientCredentialsAuth
+from ops_metrics.ai_tools.usage import UsageRow
+from ops_metrics.ingestion.api_extractor import APIExtractor
+from ops_metrics.ingestion.envelope import EnvelopeError
+from ops_metrics.ingestion.outputs import extraction_metadata
+from ops_metrics.ingestion.retry import RetryPolicy
+from ops_metrics.ingestion.transformer import DataTransformer
+from ops_metrics.registry import Tool, tool
 from ops_metrics.simulators.ai_tools import (
     amp,
     chat_assistant,
@@ -27,9 +41,15 @@ from ops_metrics.simulators.ai_tools import (
     openai,
 )
 from ops_metrics.simulators.ai_tools.org import get_org
-from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, by_id, pull
+from ops_metrics.simulators.app import SimulatorOptions, build_app, transport
+from ops_metrics.simulators.clock import fixed_clock
+from ops_metrics.simulators.credentials import AMP_CLIENT_ID, AMP_CLIENT_SECRET, TOOL_KEYS
+from ops_metrics_tests.ai_tools._support import DAY, NOW, SEED, Waits, by_id, pull
 
 ORG = get_org(SEED)
+# An answer of the simulator, edited: (the request, its JSON body, the simulator) -> the body
+# served instead. The simulator is there to ask it for other days as well.
+Edit = Callable[[httpx.Request, Any, httpx.BaseTransport], Any]
 
 
 def test_llm_gateway_sums_requests_per_user() -> None:
@@ -222,3 +242,187 @@ def test_every_rule_used_is_documented() -> None:
     for name in ("llm_gateway", "claude_code", "github_copilot", "chat_assistant"):
         rows, _ = pull(tool(name))
         assert {r.estimation_rule for r in rows} <= set(ESTIMATION_RULES)
+
+
+# A vendor may answer more than the day asked for (a neighbouring bucket or entry), or write the
+# day in another form. The day's rows must load all the same, and the other days' records be
+# counted, fetched and skipped (fetched = used + rejected + skipped), never dropped unseen.
+
+
+def _edited(edit: Edit) -> httpx.MockTransport:
+    """The simulators in-process, pinned at NOW as `pull` reads them, with each JSON answer
+    passed through `edit`: what a vendor may answer but the simulator does not."""
+    simulator = transport(build_app(SimulatorOptions(seed=SEED, clock=fixed_clock(NOW))))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        response = simulator.handle_request(request)
+        body = response.read()
+        if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+            return httpx.Response(response.status_code, headers=response.headers, content=body)
+        return httpx.Response(200, json=edit(request, json.loads(body), simulator))
+
+    return httpx.MockTransport(answer)
+
+
+def _pull_edited(name: str, edit: Edit) -> tuple[list[UsageRow], dict[str, Any], int]:
+    """One day of a tool read as the asset reads it, over the edited simulator: its rows, the
+    extraction metadata the asset reports (`records_fetched`, `records_skipped`) and how many
+    records were rejected."""
+    the_tool: Tool = tool(name)
+    adapter = load_adapter(the_tool)
+    if name == "amp":
+        auth: httpx.Auth | None = ClientCredentialsAuth(
+            AMP_CLIENT_ID, AMP_CLIENT_SECRET, token_url="/oauth2/token"
+        )
+        headers = {}
+    else:
+        auth, headers = None, {"Authorization": f"Bearer {TOOL_KEYS[name]}"}
+    client = httpx.Client(
+        base_url="http://vendor.test", transport=_edited(edit), auth=auth, headers=headers
+    )
+    extractor = APIExtractor(the_tool.name, client, retry=RetryPolicy(sleep=Waits()))
+    transformer = DataTransformer(the_tool.name, adapter.record_model, adapter.id_field)
+    with client:
+        rows = read_day(adapter, the_tool, extractor, transformer, DAY, directory={})
+    rejected = len(transformer.rejects)
+    return rows, extraction_metadata(extractor, transformer), rejected
+
+
+def _unedited(request: httpx.Request, body: Any, simulator: httpx.BaseTransport) -> Any:
+    return body
+
+
+def _day_values(rows: list[UsageRow]) -> dict[str, dict[str, Any]]:
+    return {r.engineer_identifier: r.model_dump(exclude={"records"}) for r in rows}
+
+
+def _ask(simulator: httpx.BaseTransport, request: httpx.Request, **params: Any) -> Any:
+    """The simulator's answer to `request` with `params` changed."""
+    again = httpx.Request(
+        request.method, request.url.copy_merge_params(params), headers=request.headers
+    )
+    response = simulator.handle_request(again)
+    return json.loads(response.read())
+
+
+OPENAI_BUCKETS = ("/v1/organization/usage/completions", "/v1/organization/costs")
+
+
+def test_openai_buckets_of_other_days_are_counted_as_skipped_not_lost(caplog) -> None:
+    """Before: the results of any bucket but the day's vanished, counted nowhere."""
+    neighbours: list[dict[str, Any]] = []
+
+    def with_neighbours(request: httpx.Request, body: Any, simulator: httpx.BaseTransport) -> Any:
+        if request.url.path not in OPENAI_BUCKETS:
+            return body
+        start = int(request.url.params["start_time"])
+        around = []
+        for shift in (-86_400, 86_400):  # the day before and the day after, as OpenAI has them
+            other = _ask(
+                simulator, request, start_time=start + shift, end_time=start + shift + 86_400
+            )
+            around += other["data"]
+        neighbours.extend(around)
+        return {**body, "data": around[:1] + body["data"] + around[1:]}
+
+    plain_rows, plain, _ = _pull_edited("openai", _unedited)
+    with caplog.at_level(logging.WARNING):
+        rows, meta, rejected = _pull_edited("openai", with_neighbours)
+
+    other_results = sum(len(b["results"]) for b in neighbours)
+    assert len(neighbours) == 4 and other_results > 0, "the neighbours should have usage"
+    assert _day_values(rows) == _day_values(plain_rows)  # the day loads as it would alone
+    assert plain["records_skipped"] == 0
+    assert meta["records_skipped"] == other_results
+    assert meta["records_fetched"] == plain["records_fetched"] + other_results
+    used = len({id(r) for row in rows for r in row.records})  # a shared cost result counts once
+    assert meta["records_fetched"] == used + rejected + meta["records_skipped"]
+    starts = {str(b["start_time"]) for b in neighbours}
+    warned = {s for s in starts for r in caplog.records if s in r.getMessage()}
+    assert warned == starts, "each skipped bucket is named in a warning by its start"
+
+
+@pytest.mark.parametrize("endpoint", OPENAI_BUCKETS)
+def test_openai_bucket_off_utc_midnight_fails_naming_source_endpoint_and_field(
+    endpoint: str,
+) -> None:
+    """A 1d bucket that does not start at 00:00 UTC is no one UTC day: the day fails (before:
+    its results vanished)."""
+
+    def shifted(request: httpx.Request, body: Any, simulator: httpx.BaseTransport) -> Any:
+        if request.url.path != endpoint:
+            return body
+        return {
+            **body,
+            "data": [{**b, "start_time": b["start_time"] + 3_600} for b in body["data"]],
+        }
+
+    with pytest.raises(EnvelopeError) as caught:
+        _pull_edited("openai", shifted)
+    error = caught.value
+    assert (error.source, error.endpoint, error.key) == ("ai_tools/openai", endpoint, "start_time")
+    assert "\n" not in str(error) and "not a UTC midnight" in str(error)
+    assert str(error).startswith(f"ai_tools/openai: {endpoint} ")
+
+
+AMP_USAGE = "/api/v2/workspace/analytics/daily-usage"
+
+
+def _amp_dates(written: Callable[[str], str]) -> Edit:
+    def rewrite(request: httpx.Request, body: Any, simulator: httpx.BaseTransport) -> Any:
+        if request.url.path != AMP_USAGE:
+            return body
+        data = [{**e, "date": written(e["date"])} for e in body["data"]]
+        return {**body, "data": data}
+
+    return rewrite
+
+
+@pytest.mark.parametrize("suffix", ["T00:00:00Z", "T00:00:00.000Z", "T00:00:00+00:00"])
+def test_amp_entry_dated_by_a_midnight_utc_timestamp_loads(suffix: str) -> None:
+    """Before: only `YYYY-MM-DD` matched, so the day's users were dropped unseen."""
+    plain_rows, plain, _ = _pull_edited("amp", _unedited)
+    rows, meta, _ = _pull_edited("amp", _amp_dates(lambda day: day + suffix))
+    assert rows and _day_values(rows) == _day_values(plain_rows)
+    assert len(rows) == len(amp.day_users(SEED, DAY))
+    assert (meta["records_fetched"], meta["records_skipped"]) == (plain["records_fetched"], 0)
+
+
+def test_amp_entries_of_other_days_are_counted_as_skipped_not_lost() -> None:
+    """A window wider than the day (the day before and after, one as a timestamp): the day's
+    users load; the others' are counted as fetched and skipped. Before: counted nowhere."""
+
+    def wider(request: httpx.Request, body: Any, simulator: httpx.BaseTransport) -> Any:
+        if request.url.path != AMP_USAGE:
+            return body
+        after = (DAY + timedelta(days=1)).isoformat()
+        served = _ask(simulator, request, endDate=after, lookbackDays=3)
+        data = served["data"]
+        data[0] = {**data[0], "date": data[0]["date"] + "T00:00:00.000Z"}
+        return {**served, "data": data}
+
+    plain_rows, plain, _ = _pull_edited("amp", _unedited)
+    rows, meta, rejected = _pull_edited("amp", wider)
+    others = len(amp.day_users(SEED, DAY - timedelta(days=1))) + len(
+        amp.day_users(SEED, DAY + timedelta(days=1))
+    )
+    assert others > 0
+    assert _day_values(rows) == _day_values(plain_rows)
+    assert meta["records_skipped"] == others
+    assert meta["records_fetched"] == plain["records_fetched"] + others
+    used = sum(len(r.records) for r in rows)
+    assert meta["records_fetched"] == used + rejected + meta["records_skipped"]
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["05/03/2026", "2026-03-10T09:00:00Z", "2026-03-10T00:00:00+02:00", "yesterday"],
+)
+def test_amp_unreadable_date_fails_naming_source_endpoint_and_field(written: str) -> None:
+    """Before: an entry whose date did not read as the day was dropped unseen."""
+    with pytest.raises(EnvelopeError) as caught:
+        _pull_edited("amp", _amp_dates(lambda _day: written))
+    error = caught.value
+    assert (error.source, error.endpoint, error.key) == ("amp", AMP_USAGE, "date")
+    assert str(error).startswith(f"amp: {AMP_USAGE} answered an unexpected shape: 'date' is ")
+    assert "\n" not in str(error) and written in str(error)

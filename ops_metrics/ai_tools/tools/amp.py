@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -28,9 +28,10 @@ from ops_metrics.ai_tools.estimation import REPORTED
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, resolve
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.envelope import envelope
+from ops_metrics.ingestion.envelope import EnvelopeError, envelope
 from ops_metrics.ingestion.errors import ExtractionError
 from ops_metrics.ingestion.pagination import SinglePage
+from ops_metrics.ingestion.redaction import scrub
 from ops_metrics.ingestion.retry import RETRYABLE_STATUS
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource, checked_base_url
@@ -41,6 +42,7 @@ TOKEN_URL_ENV = "AI_TOOLS_AMP_TOKEN_URL"
 SCOPE = "amp.api:workspace.analytics:view"
 SOURCE = "amp"
 USAGE_PATH = "/api/v2/workspace/analytics/daily-usage"
+MIDNIGHT = datetime.min.time()
 # Refresh a little before the stated expiry, so a token never lapses mid-request.
 EXPIRY_MARGIN_SECONDS = 60.0
 
@@ -175,17 +177,32 @@ class AmpAdapter(Adapter):
         return sources.tool_client(tool, auth=auth)
 
     def fetch_day(self, extractor: APIExtractor, day: date) -> Iterator[list[dict[str, Any]]]:
-        wanted = day.isoformat()
-
         def users(body: Any) -> list[dict[str, Any]]:
             found: list[dict[str, Any]] = []
             for entry in envelope(body, source=SOURCE, endpoint=USAGE_PATH).require("data", list):
                 day_entry = envelope(entry, source=SOURCE, endpoint=USAGE_PATH)
-                if day_entry.require("date", str) == wanted:
-                    found += day_entry.require("users", list)
+                written = day_entry.require("date", str)
+                entry_day = entry_date(written)
+                people = day_entry.require("users", list)
+                if entry_day == day:
+                    found += people
+                    continue
+                # Another day's entry (a window wider than asked): that day's partition loads
+                # it; its users are counted as fetched and skipped, never dropped unseen.
+                extractor.stats.skip_unread(len(people))
+                extractor.log.warning(
+                    "%s: %s answered for %s an entry of %s (date %r): its %d users are counted "
+                    "as skipped, left to that day's partition",
+                    SOURCE,
+                    USAGE_PATH,
+                    day,
+                    entry_day,
+                    written,
+                    len(people),
+                )
             return found
 
-        params = {"endDate": wanted, "lookbackDays": 1}
+        params = {"endDate": day.isoformat(), "lookbackDays": 1}
         yield from extractor.paginate("GET", USAGE_PATH, SinglePage(), users, params)
 
     def usage_rows(
@@ -214,6 +231,30 @@ class AmpAdapter(Adapter):
                 cost_usd=model.metrics.usage,
             )
         return [t.row(tool, day, REPORTED, REPORTED) for t in tallies.values()]
+
+
+def entry_date(written: str) -> date:
+    """The UTC day of a daily-usage entry's `date`: documented as `YYYY-MM-DD`; an ISO timestamp
+    at 00:00 UTC (`2026-01-05T00:00:00Z`, `…T00:00:00.000Z`, naive meaning UTC) names the same
+    day. Anything else (unreadable, or a time that is not UTC midnight, which is no one UTC day)
+    is not the documented shape: an EnvelopeError naming the field."""
+    text = written.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # OverflowError: year 1 moved before UTC's year 1
+        moment = None
+    if moment is not None and moment.time() == MIDNIGHT:
+        return moment.date()
+    raise EnvelopeError(
+        SOURCE,
+        USAGE_PATH,
+        "date",
+        scrub(f"is {written[:40]!r}, expected a YYYY-MM-DD day or a timestamp at 00:00 UTC"),
+    )
 
 
 def token_url(tool: Tool, sources: SourcesResource) -> str:

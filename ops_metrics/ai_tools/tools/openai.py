@@ -15,7 +15,7 @@ See docs/vendors/openai.md.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -26,7 +26,7 @@ from ops_metrics.ai_tools.identity import collect
 from ops_metrics.ai_tools.tools._shared import Adapter, Tallies, VendorModel, midnight, resolve
 from ops_metrics.ai_tools.usage import UsageRow
 from ops_metrics.ingestion.api_extractor import APIExtractor
-from ops_metrics.ingestion.envelope import Envelope, envelope
+from ops_metrics.ingestion.envelope import Envelope, EnvelopeError, envelope
 from ops_metrics.ingestion.pagination import CursorPagination
 from ops_metrics.registry import Tool
 from ops_metrics.sources import SourcesResource
@@ -36,10 +36,20 @@ COSTS_PATH = "/v1/organization/costs"
 COST_OBJECT = "organization.costs.result"
 USERS_PATH = "/v1/organization/users"
 USERS_PAGE_SIZE = 100  # the API's maximum
+SOURCE = "ai_tools/openai"
+DAY_SECONDS = 86_400
 
 
 def _page(body: Any, endpoint: str) -> Envelope:
-    return envelope(body, source="ai_tools/openai", endpoint=endpoint)
+    return envelope(body, source=SOURCE, endpoint=endpoint)
+
+
+def _when(seconds: int) -> str:
+    """A bucket's unix start as UTC ISO text, for messages (a value past datetime's range too)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return "out of range"
 
 
 def _cursor(endpoint: str, cursor_param: str, cursor_key: str) -> CursorPagination:
@@ -111,10 +121,12 @@ class OpenAIAdapter(Adapter):
                 out: list[dict[str, Any]] = []
                 for bucket in _page(body, endpoint).require("data", list):
                     item = _page(bucket, endpoint)
-                    day_of_bucket = item.require("start_time", int)
+                    bucket_start = item.require("start_time", int)
                     results = item.require("results", list)
-                    if day_of_bucket == start:
+                    if bucket_start == start:
                         out += results
+                    else:
+                        _skip_other_day(extractor, endpoint, day, bucket_start, len(results))
                 return out
 
             return day_results
@@ -160,6 +172,35 @@ class OpenAIAdapter(Adapter):
             )
         _share_costs(tallies, costs)
         return [t.row(tool, day, REPORTED, REPORTED) for t in tallies.values()]
+
+
+def _skip_other_day(
+    extractor: APIExtractor, endpoint: str, day: date, bucket_start: int, results: int
+) -> None:
+    """A bucket the answer holds besides the day's. One that starts on another UTC midnight is
+    that day's (its partition loads it): its results are counted as fetched and skipped, with a
+    warning. One that starts off midnight cannot be given to any one UTC day (OpenAI documents
+    1d buckets only by example, each from 00:00 UTC, and we ask from a UTC midnight): the day
+    fails naming the field rather than load a partial or misdated day."""
+    if bucket_start % DAY_SECONDS:
+        raise EnvelopeError(
+            SOURCE,
+            endpoint,
+            "start_time",
+            f"is {bucket_start} ({_when(bucket_start)}), not a UTC midnight: a bucket_width=1d "
+            "bucket must start at 00:00 UTC to be one day's",
+        )
+    extractor.stats.skip_unread(results)
+    extractor.log.warning(
+        "%s: %s answered for %s a bucket of another day (start_time %d, %s): its %d results "
+        "are counted as skipped, left to that day's partition",
+        SOURCE,
+        endpoint,
+        day,
+        bucket_start,
+        _when(bucket_start),
+        results,
+    )
 
 
 def _share_costs(tallies: Tallies, costs: list[tuple[CompletionsResult, dict[str, Any]]]) -> None:
