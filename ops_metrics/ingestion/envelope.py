@@ -12,12 +12,16 @@ it is rejected on its own by the transformer.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from ops_metrics.ingestion.errors import ExtractionError
 
 T = TypeVar("T")
 _MISSING = object()
+# A lone surrogate: in a body's JSON, or bytes that were not UTF-8 (values.decoded). A cursor or
+# a key holding one could not even be sent back in the next request.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class EnvelopeError(ExtractionError):
@@ -68,6 +72,8 @@ class Envelope:
         )
         if not isinstance(value, expected) or bad_bool:
             raise self._error(key, f"is {type(value).__name__}, expected {_type_name(expected)}")
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise self._error(key, "is not valid Unicode (a lone surrogate or bytes not UTF-8)")
         return value
 
     def require(self, key: str, expected: type[T] | tuple[type, ...]) -> T:

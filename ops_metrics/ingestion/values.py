@@ -46,6 +46,8 @@ EARLIEST_PLAUSIBLE = datetime(2020, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A lone surrogate from the JSON (`"\\ud800"`) or from bytes that were not UTF-8 (`decoded`).
+_NOT_UNICODE = "holds a lone UTF-16 surrogate or bytes that are not UTF-8 (not valid Unicode)"
 # A high surrogate escape without a low one after it, or a low one without a high one before.
 _LONE_ESCAPE = re.compile(
     r"\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}"
@@ -70,7 +72,7 @@ def _walk(value: Any, parts: list[str | int]) -> tuple[str, str] | None:
         if value == TOO_DEEP:
             return _path(parts), f"is nested deeper than {MAX_DEPTH} levels"
         if _SURROGATE.search(value):
-            return _path(parts), "holds a lone UTF-16 surrogate (not valid Unicode)"
+            return _path(parts), _NOT_UNICODE
     elif isinstance(value, bool):
         return None
     elif isinstance(value, int):
@@ -285,12 +287,24 @@ def loads_bounded(text: str | bytes) -> Any:
     fast = json_fast.loads(text)
     if fast is not None:
         return fast
+    if isinstance(text, bytes):
+        text = decoded(text)
     try:
         return json.loads(text)
     except RecursionError:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
         return json.loads(_cap_depth(text, MAX_DEPTH))
+
+
+def decoded(body: bytes) -> str:
+    """A body as `json.loads` decodes bytes (UTF-8, -16 or -32 by its first bytes, surrogates
+    passed through), except that bytes no UTF decodes become lone surrogates (U+DC80-U+DCFF)
+    instead of failing the page: a vendor's one mis-encoded name then rejects its own record
+    (`_walk`), not the partition. Outside a string they still leave a body that is not JSON."""
+    encoding = json.detect_encoding(body)
+    try:
+        return body.decode(encoding, "surrogatepass")
+    except UnicodeDecodeError:
+        return body.decode(encoding, "surrogateescape")
 
 
 def _cap_depth(text: str, limit: int) -> str:

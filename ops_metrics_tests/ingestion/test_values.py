@@ -73,7 +73,7 @@ def test_only_the_over_deep_subtree_is_cut_and_strings_with_brackets_survive():
 def test_unstorable_values_are_named_by_path():
     assert unstorable({"a": [1, {"b": "x\ud800"}]}) == (
         "a.1.b",
-        "holds a lone UTF-16 surrogate (not valid Unicode)",
+        "holds a lone UTF-16 surrogate or bytes that are not UTF-8 (not valid Unicode)",
     )
     assert unstorable({"k\udc00": 1})[1] == "has a key with a lone UTF-16 surrogate"
     assert unstorable({"a": math.inf}) == ("a", "is inf, not a finite number")

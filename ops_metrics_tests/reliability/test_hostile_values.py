@@ -221,6 +221,50 @@ def test_a_future_updated_at_never_blocks_the_real_correction(crafted, warehouse
     assert warehouse.query(f"select name from {TABLE}") == [("the real correction",)]
 
 
+NOT_UTF8 = "<bytes that are not UTF-8 here>"
+
+
+def test_bytes_that_are_not_utf8_reject_their_record_alone(crafted, warehouse, instance):
+    good = good_incidents(3)
+    mis_encoded = {**good[1], "name": f"Caf{NOT_UTF8} outage"}
+    # Latin-1's e-acute in a UTF-8 body: a vendor's one mis-encoded name, not a broken page.
+    crafted.pages["first"] = page([good[0], mis_encoded, good[2]]).replace(
+        json.dumps(NOT_UTF8)[1:-1].encode(), b"\xe9"
+    )
+
+    result = materialize([build_workspace_asset(WS)], live(warehouse), instance, HOUR)
+
+    assert result.success, step_error(result)
+    loaded = {row[0] for row in warehouse.query(f"select id from {TABLE}")}
+    assert loaded == {good[0]["id"].upper(), good[2]["id"].upper()}
+    field, reason = rejects(warehouse)[good[1]["id"]]
+    assert (field, reason) == (
+        "name",
+        "holds a lone UTF-16 surrogate or bytes that are not UTF-8 (not valid Unicode)",
+    )
+    # Kept as readable JSON for whoever repairs the source: the byte written out as an escape.
+    [(payload,)] = warehouse.query(f"select payload from {TABLE}__rejects")
+    assert json.loads(payload)["name"] == "Caf\\udce9 outage"
+    meta = result.get_asset_materialization_events()[0].materialization.metadata
+    assert meta["records_fetched"].value == 3
+    assert meta["rows_staged"].value + meta["rows_rejected"].value == 3
+
+
+def test_a_cursor_that_is_not_utf8_fails_the_partition_naming_it(crafted, warehouse, instance):
+    crafted.pages["first"] = page(good_incidents(2), after=f"p{NOT_UTF8}").replace(
+        json.dumps(NOT_UTF8)[1:-1].encode(), b"\xff"
+    )
+
+    result = materialize([build_workspace_asset(WS)], live(warehouse), instance, HOUR)
+
+    assert not result.success
+    assert (
+        "incident_io/companya: /v2/incidents answered an unexpected shape: "
+        "'pagination_meta.after' is not valid Unicode" in step_error(result)
+    )
+    assert rows_loaded(warehouse) == 0
+
+
 GOOD_PAGE = "the first page: good incidents, and a cursor to the second"
 
 
