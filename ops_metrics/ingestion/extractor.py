@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ops_metrics.ingestion.gc_pause import gc_paused
+from ops_metrics.ingestion.gc_pause import gc_paused, relaxed_collection
 from ops_metrics.ingestion.prefetch import prefetched
 from ops_metrics.ingestion.retry import RetryPolicy
 
@@ -110,6 +110,10 @@ class BaseExtractor(ABC):
     def read(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
         """The records of `pages`, counted in `stats`: the one path every source's pages take.
         The next page is requested while the caller works on this one (ingestion/prefetch.py)."""
+        with relaxed_collection():
+            yield from self._read(pages)
+
+    def _read(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
         for page in prefetched(pages, name=f"{self.source} pages"):
             self.stats.pages += 1
             # The caller validates and builds rows from this page's records while we yield
