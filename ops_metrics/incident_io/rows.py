@@ -68,15 +68,16 @@ def incident_row(
 ) -> dict[str, Any]:
     """`payload_json` is the payload's compact JSON when the caller has it already (the
     transformer's `last_json`); otherwise it is serialised here, to the same text."""
+    # By name, the last of a name winning; only the few the workspace maps are converted to UTC.
     stamps = {
-        tv.incident_timestamp.name: _utc(tv.value.value) if tv.value else None
+        tv.incident_timestamp.name: tv.value.value if tv.value else None
         for tv in incident.incident_timestamp_values
     }
     created_at = _utc(incident.created_at)
-    detected_at = stamps.get(workspace.detected_timestamp)
-    fixed_at = stamps.get(workspace.fixed_timestamp) if workspace.fixed_timestamp else None
-    closed_at = stamps.get(workspace.closed_timestamp)
-    resolved_at = stamps.get(workspace.resolved_timestamp)
+    detected_at = _utc(stamps.get(workspace.detected_timestamp))
+    fixed_at = _utc(stamps.get(workspace.fixed_timestamp)) if workspace.fixed_timestamp else None
+    closed_at = _utc(stamps.get(workspace.closed_timestamp))
+    resolved_at = _utc(stamps.get(workspace.resolved_timestamp))
     if resolved_at is None and incident.incident_status.category == "closed":
         resolved_at = closed_at
     roles = {
