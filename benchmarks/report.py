@@ -33,6 +33,7 @@ python -m benchmarks.ingest fetch --base-url http://127.0.0.1:N
 python -m benchmarks.ingest fetch-memory --base-url http://unused --incidents 100000
 python -m benchmarks.materialize --base-url http://127.0.0.1:N [--profile stacks.txt]
 python -m benchmarks.profile_breakdown stacks.txt            # py-spy stacks -> stages
+python -m benchmarks.stage_costs --base-url http://127.0.0.1:N  # each step's cost per row, one thread
 python -m benchmarks.memory_probe --base-url http://127.0.0.1:N [--duckdb-memory-limit 128MB] [--tracemalloc]
 ```"""
 
