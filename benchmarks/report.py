@@ -767,6 +767,27 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
                             )
             out.append("")
     out += _profile(result.get("profile") or {})
+    out += _stage_costs(result.get("stage_costs") or {})
+    return out
+
+
+def _stage_costs(costs: dict[str, Any]) -> list[str]:
+    out = ["### Cost per row of each step, one thread (`benchmarks.stage_costs`)", ""]
+    if not costs:
+        return [*out, "Not run.", ""]
+    out += [
+        f"Each step of an incident load timed on its own, one after another on one thread, over "
+        f"{costs['rows']:,} incidents of pages fetched beforehand from the fast server (load "
+        f"average {costs.get('load_before', '-')} at start), the collector off as during a load. "
+        "Unlike the profile, no thread waits for another here: this is the work a row costs. The "
+        "load's wall clock is that work less what the prefetch thread overlaps (parse), plus "
+        "waits.",
+        "",
+        "| step | µs per row |",
+        "|---|---|",
+    ]
+    out += [f"| {step} | {_fmt(us, 1)} |" for step, us in costs["us_per_row"].items()]
+    out += [f"| **total** | **{_fmt(costs['total_us_per_row'], 1)}** |", ""]
     return out
 
 
@@ -792,8 +813,8 @@ def _profile(profile: dict[str, Any]) -> list[str]:
         f"{profile['load_before']} at start). Seconds are samples ÷ 100 summed over every "
         "busy thread of every process, so they can exceed the wall clock (the prefetch thread "
         "fetches while the main thread validates); each sample is sorted by its innermost "
-        "recognised frame (`benchmarks/profile_breakdown.py`). This is the profile *before* "
-        "issue 19's product changes.",
+        "recognised frame (`benchmarks/profile_breakdown.py`). This is the profile of the code "
+        "measured; the one *before* issue 19's product changes is in the notes (part 1).",
         "",
         "| category | busy seconds | share |",
         "|---|---|---|",

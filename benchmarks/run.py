@@ -141,6 +141,7 @@ def fast_ingestion(plan: Plan, log: Any, profile_dir: Path) -> dict[str, Any]:
 
     rows: list[dict[str, Any]] = []
     profile: dict[str, Any] = {}
+    stage_costs: dict[str, Any] = {}
     for rnd, size in ((r, n) for r in range(1, plan.fast_rounds + 1) for n in plan.fast_sizes):
         proc, url = start_server(size, module="benchmarks.fast_server")
         try:
@@ -170,9 +171,20 @@ def fast_ingestion(plan: Plan, log: Any, profile_dir: Path) -> dict[str, Any]:
                         "stacks": str(stacks),
                         **profile_breakdown.breakdown(stacks.read_text()),
                     }
+            if last:
+                log(f"fast server {size}: each step's cost per row (stage_costs)")
+                load = machine.load_average()
+                pages = str(max(1, min(100, size // 250)))
+                args = ["--base-url", url, "--pages", pages]
+                stage_costs = {**run_worker("benchmarks.stage_costs", args), "load_before": load}
         finally:
             stop_server(proc)
-    return {"rows": rows, "profile": profile, "partition_range": plan.fast_partition_range}
+    return {
+        "rows": rows,
+        "profile": profile,
+        "stage_costs": stage_costs,
+        "partition_range": plan.fast_partition_range,
+    }
 
 
 def merge_scaling(plan: Plan, log: Any) -> list[dict[str, Any]]:

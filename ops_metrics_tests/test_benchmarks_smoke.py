@@ -34,6 +34,8 @@ def test_smoke_run_writes_every_section(tmp_path: Path) -> None:
         "| fast server, marginal ",
         "| fast server: materialize peak RSS at ",
         "### Profile of `materialize` (py-spy)",
+        "### Cost per row of each step, one thread (`benchmarks.stage_costs`)",
+        "| merge (DuckDB) |",
     ):
         assert row in text, row
     assert "Not run." not in text
