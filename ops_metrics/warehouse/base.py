@@ -9,7 +9,7 @@ dialect's type names and clock, and the statements that apply the classified del
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
@@ -113,13 +113,17 @@ class StageAndMergeWarehouse(WarehouseResource):
             # A temporary stage dies with the session: a crash can never leave it behind or let
             # it leak into the next load.
             self._create_stage(cur, spec, stage)
+            milestones = progress_milestones()
+            next_report = next(milestones)
             for rows in batches:
                 if not len(rows):
                     continue
                 self._stage_rows(cur, spec, stage, arrow_batch(rows, spec, loaded_at, run_id))
                 result.staged += len(rows)
-                if progress:
-                    progress(f"{spec.qualified}: staged {result.staged} rows")
+                if progress and result.staged >= next_report:
+                    progress(f"{spec.qualified}: staged {result.staged:,} rows")
+                    while next_report <= result.staged:
+                        next_report = next(milestones)
             # Staged: the newest version of each key (merge_sql.dedup_stage), then the merge.
             deduped = self._deduplicate(cur, spec, stage, deduped, result)
             # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.
@@ -188,6 +192,16 @@ class StageAndMergeWarehouse(WarehouseResource):
                 cur.execute(
                     f"alter table {spec.qualified} add column {c.name} {self.TYPES[c.type]}"
                 )
+
+
+def progress_milestones(first: int = 10_000) -> Iterator[int]:
+    """Staged-row counts worth a progress line: 10,000, 20,000, 50,000, 100,000, ... A line per
+    batch was 50 run-log events (each a commit to Dagster's event storage) per 100k incidents."""
+    scale = first
+    while True:
+        for step in (1, 2, 5):
+            yield step * scale
+        scale *= 10
 
 
 def arrow_batch(rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str) -> pa.Table:

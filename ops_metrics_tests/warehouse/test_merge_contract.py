@@ -155,3 +155,16 @@ def test_loaded_at_is_the_warehouse_time_of_the_merge_that_inserted_or_changed_t
     # A stale version is not a change: its _loaded_at stays.
     warehouse.merge(SPEC, [rows(1, T0 - timedelta(days=1), value=9)], "stale")
     assert loaded_at(warehouse) == second
+
+
+def test_a_long_load_reports_progress_at_round_counts_not_every_batch(tmp_path: Path):
+    # Each progress line is a run-log event (a commit to Dagster's event storage): a line per
+    # 2,000-row batch was 50 of them per 100k incidents; 10,000, 20,000, 50,000... are enough.
+    lines: list[str] = []
+    all_rows = rows(31_000, T0)
+    batches = [all_rows[i : i + 2_000] for i in range(0, len(all_rows), 2_000)]
+    result = DuckDBWarehouse(path=str(tmp_path / "w.duckdb")).merge(
+        SPEC, batches, "run-1", progress=lines.append
+    )
+    assert result.inserted == 31_000
+    assert lines == ["raw.things: staged 10,000 rows", "raw.things: staged 20,000 rows"]
