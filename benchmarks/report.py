@@ -507,9 +507,11 @@ missed by ~18 MB; the ratio (≤ 1.3) is met.
   process, 224 MB after imports): cap 512 MB peaks at 863 MB in 42.8 s (17.9 CPU s); 128 MB at
   489-492 MB in 37.6-47.7 s (18.7 CPU s); 64 MB at 428-431 MB in 43-50 s (20.7 CPU s): the
   same speed within this machine's noise, the stage spilling to `<file>.tmp` (~250 MB of it at
-  100k). 32 MB runs out of memory (DuckDB cannot spill its working set of a batch); a merge that
-  does now fails naming `OPS_METRICS_DUCKDB_MEMORY_LIMIT`, which sets the cap (README,
-  Configuration). 64 MB also merged with `threads` 8 and 16 and with 10,000-row batches.
+  100k). 32 MB runs out of memory (DuckDB cannot spill its working set of a batch). The
+  working set grows with row width: one batch of 2,000 rows with 50 kB payloads runs out at
+  64 MB, so a merge that runs out rolls back and is retried from the spool at twice the cap, up
+  to 16 times it (`warehouse/memory_cap.py`), before it fails naming
+  `OPS_METRICS_DUCKDB_MEMORY_LIMIT`, which sets where it starts (README, Configuration). 64 MB also merged with `threads` 8 and 16 and with 10,000-row batches.
 - **Allocators** (`ops_metrics/warehouse/allocator.py`). Arrow's default pool (mimalloc) kept
   ~35-40 MB of the staging batches' memory after they were freed; its system pool returns it.
   `malloc_trim(0)` when the merge opens returns what the fetch freed (~17 MB at 20k).
