@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ops_metrics.sources import SourcesResource
+from ops_metrics.sources import SourcesResource, _simulator_app
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
 from ops_metrics.warehouse.io_manager import StageAndMergeIOManager
 
@@ -21,6 +21,15 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPS_METRICS_DUCKDB_PATH", raising=False)
     monkeypatch.delenv("OPS_METRICS_SOURCES", raising=False)
     monkeypatch.delenv("OPS_METRICS_TARGET", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_simulators() -> None:
+    """Each test meets the in-process simulators as a new process would. The app is built once
+    per process and setting, and its rate limiters count requests in wall time: shared across
+    tests, a test waited out the quota earlier tests had spent (up to a minute for Cursor's 20
+    requests a minute), and fault injectors carried other tests' request counts."""
+    _simulator_app.cache_clear()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ The dbt tests' raw fixture, with Incident.io's real severity names (so incidents
 seed) and enough engineers for the AI privacy threshold (5) on some tools but not others.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,10 +97,11 @@ SOURCES = [
 ]
 
 
-@contextmanager
-def _build(root: Path, loaded_days: int) -> Iterator[BuiltSite]:
+def _build(root: Path, loaded_days: int) -> BuiltSite:
     home, path = root / "home", root / "warehouse.duckdb"
     now = datetime.now(UTC).replace(tzinfo=None)
+    # The build's environment only while it runs: a shared build outlives the module that first
+    # asks for it, and each test gets its home and warehouse back from _shared_site_env.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("OPS_METRICS_HOME", str(home))
         mp.setenv("OPS_METRICS_DUCKDB_PATH", str(path))
@@ -117,13 +116,15 @@ def _build(root: Path, loaded_days: int) -> Iterator[BuiltSite]:
             resources={"dbt": dbt, "warehouse": DuckDBWarehouse(path=str(path))},
             raise_on_error=False,
         )
-        yield BuiltSite(home, path, result, dbt)
+    return BuiltSite(home, path, result, dbt)
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    with _build(tmp_path_factory.mktemp("dashboards"), LOADED_DAYS) as site:
-        yield site
+# One build for the session: test_coverage, test_dashboards and test_slo only read it (queries
+# on read-only connections, the pages, and unit tests that build nothing), and a dbt build of the
+# whole project plus the dashboards is over a minute on 2 cores.
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    return _build(tmp_path_factory.mktemp("dashboards"), LOADED_DAYS)
 
 
 # As after `ops-metrics demo --days 3`: the same rows, but only three days logged as loaded.
@@ -131,9 +132,8 @@ SHORT_DAYS = 3
 
 
 @pytest.fixture(scope="module")
-def short_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    with _build(tmp_path_factory.mktemp("dashboards-short"), SHORT_DAYS) as site:
-        yield site
+def short_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    return _build(tmp_path_factory.mktemp("dashboards-short"), SHORT_DAYS)
 
 
 # As after `ops-metrics demo --days 14`: one or two complete weeks, no whole 28-day window.
@@ -141,9 +141,8 @@ PARTIAL_DAYS = 14
 
 
 @pytest.fixture(scope="module")
-def partial_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
-    with _build(tmp_path_factory.mktemp("dashboards-partial"), PARTIAL_DAYS) as site:
-        yield site
+def partial_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    return _build(tmp_path_factory.mktemp("dashboards-partial"), PARTIAL_DAYS)
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,7 @@ def dbt_build(*extra: str) -> None:
         str(settings.DBT_PROJECT_DIR),
         "--profiles-dir",
         str(settings.DBT_PROJECT_DIR),
+        *_target_path(),
         # The target Dagster gives dbt (duckdb, snowflake or emulator).
         "--target",
         settings.dbt_target(),
@@ -54,6 +55,17 @@ def dbt_build(*extra: str) -> None:
             if str(r.status) not in ("success", "pass", "warn")
         ]
         raise AssertionError(f"dbt {' '.join(extra)} failed: {result.exception or failed}")
+
+
+def _target_path() -> list[str]:
+    """One dbt target folder per DuckDB file under DBT_TARGET_PATH. dbt's partial parsing hashes
+    the profile's connection (the file's path is part of it) and parses the whole project again
+    when it changes: alternating the incremental and the full-refresh warehouse in one folder
+    re-parsed the project on every build. Each folder keeps its own partial parse."""
+    base = os.environ.get("DBT_TARGET_PATH")
+    if not base or settings.dbt_target() != "duckdb":
+        return []
+    return ["--target-path", str(Path(base) / settings.duckdb_path().stem)]
 
 
 def comparable(value: Any) -> Any:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,6 +87,29 @@ def marts(db: Path) -> dict[str, list[tuple] | None]:
         }
 
 
+@dataclass
+class UninterruptedBuild:
+    now: datetime
+    first: Path  # the warehouse after the first build, before the late updates
+    expected: dict[str, list[tuple] | None]  # the marts once the late updates are built
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> UninterruptedBuild:
+    """The raw fixture built, then its late updates built: what every crashed build must end
+    as. Shared by the kill points (two dbt builds in a subprocess each); each test crashes its
+    own copy of the first build."""
+    root = tmp_path_factory.mktemp("dbt_crash")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    clean, first = root / "clean.duckdb", root / "first_build.duckdb"
+    create_raw_tables(clean, now)
+    finish(dbt_build(clean, root / "t_clean"))
+    shutil.copyfile(clean, first)
+    apply_late_updates(clean, now)
+    finish(dbt_build(clean, root / "t_clean"))
+    return UninterruptedBuild(now, first, marts(clean))
+
+
 @pytest.mark.parametrize(
     "marker",
     [
@@ -93,16 +117,13 @@ def marts(db: Path) -> dict[str, list[tuple] | None]:
         "START sql table model marts.fct_ops__mttr_weekly",
     ],
 )
-def test_a_killed_build_leaves_marts_whole_and_a_rerun_completes(tmp_path: Path, marker: str):
-    now = datetime.now(UTC).replace(tzinfo=None)
-    clean, crashed = tmp_path / "clean.duckdb", tmp_path / "crashed.duckdb"
-    create_raw_tables(clean, now)
-    finish(dbt_build(clean, tmp_path / "t_clean"))
-    shutil.copyfile(clean, crashed)  # both hold the first build: the crash hits an update
-    apply_late_updates(clean, now)
-    apply_late_updates(crashed, now)
-    finish(dbt_build(clean, tmp_path / "t_clean"))
-    expected, before = marts(clean), marts(crashed)
+def test_a_killed_build_leaves_marts_whole_and_a_rerun_completes(
+    tmp_path: Path, marker: str, uninterrupted: UninterruptedBuild
+):
+    crashed = tmp_path / "crashed.duckdb"
+    shutil.copyfile(uninterrupted.first, crashed)  # the first build: the crash hits an update
+    apply_late_updates(crashed, uninterrupted.now)
+    expected, before = uninterrupted.expected, marts(crashed)
 
     kill_when(dbt_build(crashed, tmp_path / "t_crash"), marker)
     after_kill = marts(crashed)

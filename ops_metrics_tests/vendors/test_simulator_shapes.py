@@ -166,7 +166,11 @@ def test_the_simulator_serves_the_documented_shape(fixture: Fixture) -> None:
     if "form" in request:
         # A token request authenticates by its form, not by the client's auth.
         form = {**request["form"], **CLIENT_CREDENTIALS.get(fixture.source, {})}
-        client = SIMULATED.client("", SIMULATOR_BASE_URL)
+        # tool_client registers the tool's simulator, as the adapter's client does; the bare
+        # client found the route only when an earlier test had registered it.
+        tool = next(t for t in TOOLS if t.name == fixture.source)
+        client = SIMULATED.tool_client(tool)
+        client.base_url = httpx.URL(SIMULATOR_BASE_URL)
         with client:
             response = client.request(request["method"], path, params=query or None, data=form)
     else:
