@@ -124,6 +124,8 @@ class StageAndMergeWarehouse(WarehouseResource):
                     progress(f"{spec.qualified}: staged {result.staged:,} rows")
                     while next_report <= result.staged:
                         next_report = next(milestones)
+            if progress and result.staged:
+                progress(f"{spec.qualified}: staged {result.staged:,} rows; merging")
             # Staged: the newest version of each key (merge_sql.dedup_stage), then the merge.
             deduped = self._deduplicate(cur, spec, stage, deduped, result)
             # Only DML inside: any DDL would commit the transaction implicitly on Snowflake.

@@ -4,9 +4,12 @@ open a page from file://, collect console errors, read DOM checks and take a ful
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -86,7 +89,9 @@ class DevTools:
 @contextmanager
 def chromium() -> Iterator[str]:
     """A headless Chromium; yields the DevTools HTTP endpoint."""
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes can outlive it by a moment and still write to the profile:
+    # they are killed with it (their own session), and a file they leave is not a test failure.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [
                 chromium_path(),
@@ -97,6 +102,7 @@ def chromium() -> Iterator[str]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             port_file = Path(profile) / "DevToolsActivePort"
@@ -112,6 +118,9 @@ def chromium() -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait(timeout=10)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # the helpers left in its session
 
 
 CHECK = """(() => {

@@ -167,4 +167,8 @@ def test_a_long_load_reports_progress_at_round_counts_not_every_batch(tmp_path: 
         SPEC, batches, "run-1", progress=lines.append
     )
     assert result.inserted == 31_000
-    assert lines == ["raw.things: staged 10,000 rows", "raw.things: staged 20,000 rows"]
+    assert lines == [
+        "raw.things: staged 10,000 rows",
+        "raw.things: staged 20,000 rows",
+        "raw.things: staged 31,000 rows; merging",  # the end of staging, before the merge
+    ]
