@@ -4,6 +4,7 @@ for the cap are merged at a doubled cap rather than failing the load (warehouse/
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from ops_metrics.incident_io.rows import table_spec
 from ops_metrics.registry import workspace
 from ops_metrics.settings import ConfigurationError
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse, MergeMemoryError
-from ops_metrics.warehouse.memory_cap import caps
+from ops_metrics.warehouse.memory_cap import caps, threads
 from ops_metrics.warehouse.spool import spooled
 from ops_metrics_tests.warehouse.test_merge_contract import SPEC, T0, rows
 
@@ -86,3 +87,12 @@ def test_rows_too_wide_for_the_default_cap_load_whole_at_a_doubled_cap(tmp_path:
 def test_the_caps_tried_double_in_the_configured_unit_up_to_sixteen_times() -> None:
     assert caps("64MB") == ["64MB", "128MB", "256MB", "512MB", "1024MB"]
     assert caps("96MiB") == ["96MiB", "192MiB", "384MiB", "768MiB", "1536MiB"]
+
+
+def test_a_merge_gets_one_duckdb_thread_per_256mb_of_its_cap() -> None:
+    # Two threads under a small cap spill against each other (docs/benchmarks.md, issue 19).
+    assert threads("64MB") == threads("256MB") == threads("100kb") == 1
+    cores = os.cpu_count() or 1
+    assert threads("512MiB") == min(2, cores)
+    assert threads("1GiB") == min(4, cores)
+    assert threads("1TB") == cores
