@@ -444,9 +444,14 @@ FAST_NOTES_STATUS = """### Issue 19: where it stands (after round 4)
   machine and nearly the same code, disagree by as much as the gap to the target: the floor's
   own marginal moved from 6,598 to 5,383 rows/s (its 20k run fell from 3.67 to 2.71 s, its 100k
   run rose from 15.79 to 17.57 s), the whole command's part outside the load from 22.5/27.8 s to
-  24/24 s, and `ops` (which does strictly less than `materialize`) came out below it in round
-  2. A marginal of single runs is this fragile; the per-row work below is the steadier
-  measure. Against last session's 0.45 (in-step), both rounds are faster.
+  24/24 s, and `ops` (which does strictly less than `materialize`) came out below it in the
+  second round. A marginal of single runs is this fragile; the per-row work below is the
+  steadier measure. Against last session's 0.45 (in-step), both rounds are faster.
+- **Two more rounds** on the final code (`--fast-rounds 2`, 03:44-03:53 UTC, load ≤ 1.1, not in
+  the tables above): `materialize` 0.32 and 0.68 of the floor by wall clock, 0.46 and 0.61
+  in-step, 0.36 and 0.64 by CPU; `ops` 0.54 and 0.56; peak RSS 526 and 525 MB at 100k. Of the
+  four rounds, `ops` is the steady one (0.51, 0.57, 0.54, 0.56): **best estimate ~0.55 of the
+  floor**, against ≥ 0.75.
 - **Why 0.75 is not there by this design on two cores.** The floor measured 152 and 186 us a
   row (rounds 1 and 2); 0.75 of its rate leaves 203-248 us a row for the whole load. The
   product's work per row, one step at a time (`benchmarks.stage_costs`: round 2's run at load
