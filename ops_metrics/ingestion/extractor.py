@@ -111,21 +111,18 @@ class BaseExtractor(ABC):
         """The records of `pages`, counted in `stats`: the one path every source's pages take.
         The next page is requested while the caller works on this one (ingestion/prefetch.py)."""
         with relaxed_collection():
-            yield from self._read(pages)
-
-    def _read(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-        for page in prefetched(pages, name=f"{self.source} pages"):
-            self.stats.pages += 1
-            # The caller validates and builds rows from this page's records while we yield
-            # them: no garbage collection meanwhile (ingestion/gc_pause.py).
-            with gc_paused():
-                handed = 0
-                try:
-                    for record in page:
-                        handed += 1
-                        yield record
-                finally:
-                    self.stats.count_records(handed)
+            for page in prefetched(pages, name=f"{self.source} pages"):
+                self.stats.pages += 1
+                # The caller validates and builds rows from this page's records while we yield
+                # them: no garbage collection meanwhile (ingestion/gc_pause.py).
+                with gc_paused():
+                    handed = 0
+                    try:
+                        for record in page:
+                            handed += 1
+                            yield record
+                    finally:
+                        self.stats.count_records(handed)
 
     def batches(self, window: Window, batch_size: int = 2000) -> Iterator[list[dict[str, Any]]]:
         batch: list[dict[str, Any]] = []
