@@ -82,7 +82,8 @@ class StageAndMergeWarehouse(WarehouseResource):
         raise NotImplementedError
 
     def _stage_rows(self, cur: Cursor, spec: TableSpec, stage: str, batch: pa.Table) -> None:
-        """Append a batch (`arrow_batch`: every column of `spec.all_columns`) to the stage."""
+        """Append a batch (`arrow_batch`: every column of `spec.all_columns`, then
+        merge_sql.STAGED_SEQ) to the stage."""
         raise NotImplementedError
 
     def _stored_name(self, name: str) -> str:
@@ -118,7 +119,8 @@ class StageAndMergeWarehouse(WarehouseResource):
             for rows in batches:
                 if not len(rows):
                     continue
-                self._stage_rows(cur, spec, stage, arrow_batch(rows, spec, loaded_at, run_id))
+                batch = arrow_batch(rows, spec, loaded_at, run_id, first_seq=result.staged)
+                self._stage_rows(cur, spec, stage, batch)
                 result.staged += len(rows)
                 if progress and result.staged >= next_report:
                     progress(f"{spec.qualified}: staged {result.staged:,} rows")
@@ -206,18 +208,25 @@ def progress_milestones(first: int = 10_000) -> Iterator[int]:
         scale *= 10
 
 
-def arrow_batch(rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str) -> pa.Table:
-    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended. Built a column
-    at a time (one list and one conversion per column, not a dict per row; docs/benchmarks.md
-    "Issue 19, round 3"); ops_metrics_tests/warehouse/test_arrow_batch.py holds it equal to the
-    row-at-a-time path it replaced."""
+def arrow_batch(
+    rows: Rows, spec: TableSpec, loaded_at: datetime, run_id: str, first_seq: int | None = None
+) -> pa.Table:
+    """A batch as the stage's Arrow table: `spec.all_columns`, load columns appended, then, given
+    `first_seq` (the rows staged before this batch), each row's merge_sql.STAGED_SEQ. Built a
+    column at a time (one list and one conversion per column, not a dict per row;
+    docs/benchmarks.md "Issue 19, round 3"); ops_metrics_tests/warehouse/test_arrow_batch.py holds
+    it equal to the row-at-a-time path it replaced."""
     table = rows if isinstance(rows, pa.Table) else arrow_columns(rows, spec)
     n = table.num_rows
     arrays = [table.column(c.name) for c in spec.columns]
     arrays.append(pa.repeat(pa.scalar(loaded_at, type=ARROW["timestamp"]), n))
     arrays.append(pa.repeat(pa.scalar(run_id, type=ARROW["varchar"]), n))
     # `schema=` refuses a table whose column types are not the spec's.
-    return pa.Table.from_arrays(arrays, schema=arrow_schema(spec))
+    batch = pa.Table.from_arrays(arrays, schema=arrow_schema(spec))
+    if first_seq is None:
+        return batch
+    sequence = pa.array(range(first_seq, first_seq + n), type=pa.int64())
+    return batch.append_column(merge_sql.STAGED_SEQ, sequence)
 
 
 def arrow_columns(rows: list[dict[str, Any]], spec: TableSpec) -> pa.Table:

@@ -140,7 +140,8 @@ class DuckDBWarehouse(StageAndMergeWarehouse):
 
     def _create_stage(self, cur: duckdb.DuckDBPyConnection, spec: TableSpec, stage: str) -> None:
         cur.execute(
-            f"create or replace temporary table {stage} as select * from {spec.qualified} limit 0"
+            f"create or replace temporary table {stage} as "
+            f"select *, null::bigint as {merge_sql.STAGED_SEQ} from {spec.qualified} limit 0"
         )
 
     def _stage_rows(

@@ -2,7 +2,8 @@
 
 An asset returns a `LoadBatch` (a lazy stream of row batches and a spec); this IO manager drains
 the stream (the fetch) into a spool off the warehouse, then stages it and merges it in one
-transaction and reports what happened as output metadata. It knows
+transaction and reports what happened as output metadata. A load longer than `merge_chunk_rows`
+is merged chunk by chunk, each chunk while the next is fetched (warehouse/chunks.py). It knows
 only the small `WarehouseResource` interface, so Snowflake is a second backend, not a second
 IO manager.
 """
@@ -17,10 +18,11 @@ from typing import Any
 
 import dagster as dg
 
-from ops_metrics.warehouse.base import WarehouseResource
+from ops_metrics.warehouse.base import Progress, WarehouseResource
+from ops_metrics.warehouse.chunks import DEFAULT_CHUNK_ROWS, merged_while_fetching
 from ops_metrics.warehouse.reject import Reject
-from ops_metrics.warehouse.spool import spooled
-from ops_metrics.warehouse.table import LOAD_LOG, TableSpec, rejects_spec
+from ops_metrics.warehouse.spool import Spool
+from ops_metrics.warehouse.table import LOAD_LOG, MergeResult, TableSpec, rejects_spec
 from ops_metrics.warehouse.writer_lock import warehouse_writer_lock
 
 
@@ -35,6 +37,8 @@ class LoadBatch:
 
 class StageAndMergeIOManager(dg.ConfigurableIOManager):
     warehouse: WarehouseResource
+    # Rows fetched before a chunk of the load is merged, while the fetch goes on (chunks.py).
+    merge_chunk_rows: int = DEFAULT_CHUNK_ROWS
 
     def handle_output(self, context: dg.OutputContext, obj: LoadBatch) -> None:
         if not isinstance(obj, LoadBatch):
@@ -43,14 +47,29 @@ class StageAndMergeIOManager(dg.ConfigurableIOManager):
                 f"LoadBatch, got {type(obj).__name__}"
             )
         run_id = context.run_id
-        # The fetch completes into the spool before the warehouse is opened (warehouse/spool.py):
-        # a slow source never holds the writer's lock, and a failed fetch never touches it. The
-        # lock (warehouse/writer_lock.py) covers the stage-and-merge only.
+        # A chunk is fetched in full into a spool before the warehouse is opened for it
+        # (warehouse/spool.py, chunks.py): a slow source never holds the writer's lock, and a
+        # failed fetch never touches the warehouse unless whole chunks were merged before it. The
+        # lock (warehouse/writer_lock.py) covers each stage-and-merge only.
         holder = f"{context.asset_key.to_user_string()} (run {run_id})"
-        with spooled(obj.batches, obj.spec, context.log.info, obj.spec.qualified) as batches:
+
+        def merge_chunk(spool: Spool, progress: Progress) -> MergeResult:
+            with warehouse_writer_lock(self.warehouse, holder, progress):
+                return self.warehouse.merge(obj.spec, spool, run_id, progress=progress)
+
+        with merged_while_fetching(
+            obj.batches,
+            obj.spec,
+            merge_chunk,
+            self.merge_chunk_rows,
+            context.log.info,
+            obj.spec.qualified,
+        ) as (merged, rest):
             rejects = obj.rejects()
             with warehouse_writer_lock(self.warehouse, holder, context.log.info):
-                result = self.warehouse.merge(obj.spec, batches, run_id, progress=context.log.info)
+                result = merged + self.warehouse.merge(
+                    obj.spec, rest, run_id, progress=context.log.info
+                )
                 if rejects:
                     now = datetime.now(UTC)
                     self.warehouse.merge(

@@ -3,7 +3,9 @@
 The skeleton that runs it is `base.StageAndMergeWarehouse.merge`; backends supply hooks only.
 
 Within one load, the stage is deduplicated to the newest version of each key (the same record on
-two pages). The merge then inserts new keys and updates a key only when the incoming version is
+two pages), and among equal versions to the one staged last (`STAGED_SEQ`, the order rows were
+fetched in): the same rule that lets a later load's equal version replace an earlier load's, so a
+load merged at once, in chunks (warehouse/chunks.py) or over several runs ends alike. The merge then inserts new keys and updates a key only when the incoming version is
 newer or equal AND something changed: a stale version never overwrites a newer one, and
 re-running the same data leaves the table exactly as it was, load columns included.
 
@@ -18,6 +20,8 @@ from __future__ import annotations
 from ops_metrics.warehouse.table import TableSpec
 
 LOADED_AT = "_loaded_at"
+# The stage's own column (never the target's): a row's position in the load, 0, 1, 2, ...
+STAGED_SEQ = "_staged_seq"
 
 
 def on_keys(spec: TableSpec) -> str:
@@ -41,15 +45,14 @@ def dedup_stage(spec: TableSpec, stage: str, deduped: str, json_parse: str = "{0
     """`json_parse` turns a staged json column into the target's type (Snowflake stages JSON as
     text and needs `parse_json({0})`); by default the stage already holds the target's types."""
     keys = ", ".join(spec.primary_key)
-    columns = "*"
-    if json_parse != "{0}":
-        columns = ", ".join(
-            f"{json_parse.format(c.name)} as {c.name}" if c.type == "json" else c.name
-            for c in spec.all_columns
-        )
+    columns = ", ".join(
+        f"{json_parse.format(c.name)} as {c.name}" if c.type == "json" else c.name
+        for c in spec.all_columns
+    )
     return (
         f"create or replace temporary table {deduped} as select {columns} from {stage} "
-        f"qualify row_number() over (partition by {keys} order by {spec.version_column} desc) = 1"
+        f"qualify row_number() over (partition by {keys} "
+        f"order by {spec.version_column} desc, {STAGED_SEQ} desc) = 1"
     )
 
 

@@ -99,7 +99,9 @@ class SnowflakeWarehouse(StageAndMergeWarehouse):
         # SCHEMA works on Snowflake and on fakesnow (which cannot create `raw.tmp` temps).
         cur.execute(f"use schema {spec.schema}")
         cols = ", ".join(f"{c.name} {_STAGE_TYPES[c.type]}" for c in spec.all_columns)
-        cur.execute(f"create or replace temporary table {stage} ({cols})")
+        cur.execute(
+            f"create or replace temporary table {stage} ({cols}, {merge_sql.STAGED_SEQ} bigint)"
+        )
 
     def _stage_rows(self, cur: _Session, spec: TableSpec, stage: str, batch: pa.Table) -> None:
         if self.emulator:
@@ -181,6 +183,8 @@ def _emulated_stage(
     ("timestamp field value out of range"); ISO text casts on both.
     """
     names = [c.name for c in spec.all_columns]
+    if records and merge_sql.STAGED_SEQ in records[0]:
+        names.append(merge_sql.STAGED_SEQ)
     marker = "?" if paramstyle == "qmark" else "%s"  # the connector's default is pyformat
     cur.executemany(
         f"insert into {stage} ({', '.join(names)}) values ({', '.join(marker for _ in names)})",

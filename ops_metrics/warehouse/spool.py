@@ -46,6 +46,15 @@ class Spool:
         self.batches = 0
         self.rows = 0
 
+    @classmethod
+    def temporary(cls, spec: TableSpec) -> Spool:
+        """A spool in its own anonymous temporary file, deleted by `close` (or by the OS when the
+        process dies)."""
+        return cls(tempfile.TemporaryFile(prefix="ops_metrics_spool_"), spec)
+
+    def close(self) -> None:
+        self._file.close()
+
     def write(self, batch: Rows) -> None:
         if not len(batch):
             return
@@ -87,10 +96,12 @@ def spooled(
     # Arrow's default pool (mimalloc) would keep the spooled batches' freed memory for the rest
     # of the process; the system pool returns it (allocator.py).
     allocator.use_system_arrow_pool()
-    with tempfile.TemporaryFile(prefix="ops_metrics_spool_") as file:
-        spool = Spool(file, spec)
+    spool = Spool.temporary(spec)
+    try:
         for batch in batches:
             spool.write(batch)
         if progress:
             progress(f"{label}: fetched {spool.rows} rows; opening the warehouse to merge")
         yield spool
+    finally:
+        spool.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,6 +62,12 @@ class MergeResult:
     unchanged: int = 0
     stale: int = 0
     duplicates_in_batch: int = 0
+
+    def __add__(self, other: MergeResult) -> MergeResult:
+        """Two merges of one load (warehouse/chunks.py) counted together."""
+        return MergeResult(
+            *(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self))
+        )
 
     def as_metadata(self) -> dict[str, int]:
         return {

@@ -85,6 +85,17 @@ def test_duplicates_within_one_load_keep_the_newest_version(warehouse):
     assert warehouse.query("select count(*), sum(value) from raw.things") == [(3, 27)]
 
 
+def test_equal_versions_within_one_load_keep_the_one_fetched_last(warehouse):
+    # As a later load's equal version replaces an earlier load's: a load merged at once, in
+    # chunks (warehouse/chunks.py) or over several runs must end alike, whatever the order.
+    first, second, third = rows(3, T0, value=1), rows(3, T0, value=2), rows(2, T0, value=3)
+    result = warehouse.merge(SPEC, [first, second + third], "run-1")
+    assert result.duplicates_in_batch == 5
+    assert [r[2] for r in table(warehouse)] == [3, 3, 2]
+    result = warehouse.merge(SPEC, [rows(1, T0, value=3), rows(1, T0, value=1)], "run-2")
+    assert [r[2] for r in table(warehouse)] == [1, 3, 2]
+
+
 def test_a_failure_while_staging_leaves_the_target_untouched_and_a_rerun_completes(warehouse):
     warehouse.merge(SPEC, [rows(4, T0)], "seed")
     before = table(warehouse)

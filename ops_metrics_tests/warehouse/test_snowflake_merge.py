@@ -86,13 +86,14 @@ def test_the_production_stage_and_merge_sql_agrees_with_the_emulator_shims(wareh
     incoming = rows(3, T0 - timedelta(hours=1), value=0) + rows(9, T0 + timedelta(hours=1), 4)[3:]
     incoming += rows(3, T0 + timedelta(hours=1), value=4)[1:]
     loaded = datetime(2026, 1, 6)
-    stage = arrow_batch(incoming, SPEC, loaded, "real")
+    stage = arrow_batch(incoming, SPEC, loaded, "real", first_seq=0)
     with warehouse.connect() as conn, conn.cursor() as cur:
         cur.execute("use schema raw")
         cur.execute("create or replace table real_target as select * from raw.things")
         cur.execute(
             "create temporary table stage__things (id varchar, updated_at timestamp_ntz, "
-            "value bigint, payload varchar, _loaded_at timestamp_ntz, _run_id varchar)"
+            "value bigint, payload varchar, _loaded_at timestamp_ntz, _run_id varchar, "
+            "_staged_seq bigint)"
         )
         pandas_tools.write_pandas(
             conn,
