@@ -18,7 +18,8 @@ What a one-step run gives up, and why it is acceptable:
   with it instead of being reported as a failed step. With the default run launcher the code
   server reports the dead run process as a failed run ("Run execution process ... exited"), and
   the instance's run retries (deploy/dagster.*.yaml) re-run it as they re-run a failed step;
-  the merge is one transaction, so nothing half-written is left either way.
+  each merge (a load, or a chunk of a long one: warehouse/chunks.py) is one transaction, so
+  nothing half-written is left either way.
 - run termination: the same interrupt reaches the step in the run process as it would reach a
   step process; the merge rolls back on it.
 

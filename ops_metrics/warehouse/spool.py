@@ -5,7 +5,8 @@ straight into the warehouse, a slow or hanging source would hold the warehouse o
 as it takes, and DuckDB's single writer lock with it: every other source's load waits, then
 fails. The IO manager instead drains the stream into a spool off the warehouse, batch by batch
 (memory stays at one batch), and opens the warehouse for the stage-and-merge only once the fetch
-is complete; a fetch that fails never touches the warehouse at all.
+is complete; a fetch that fails never touches the warehouse at all. (A load longer than a chunk is
+spooled and merged chunk by chunk, each chunk fetched in full first: warehouse/chunks.py.)
 
 The spool is an anonymous temporary file (unlinked on creation, so a crash leaves nothing
 behind), written and read only by this process, as an Arrow IPC stream: each batch is converted
