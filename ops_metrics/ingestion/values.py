@@ -290,6 +290,10 @@ def row_problem(row: dict[str, Any], columns: tuple[Column, ...]) -> tuple[str, 
         elif column.type == "double" and isinstance(value, float) and not math.isfinite(value):
             return column.name, f"is {value!r}, not a finite number"
         elif column.type == "timestamp" and isinstance(value, datetime) and value.tzinfo:
+            # Only a value within a day of datetime's ends can lack a UTC instant (an offset is
+            # under 24 h): every other one skips the conversion (0.25 us, 6 columns an incident).
+            if 1 < value.year < 9999:
+                continue
             try:
                 value.astimezone(UTC)
             except OverflowError:
