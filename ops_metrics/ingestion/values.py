@@ -112,7 +112,9 @@ def record_json(record: dict[str, Any]) -> tuple[str, tuple[str, str] | None]:
         except (ValueError, RecursionError):
             return "", _walk(record, []) or ("<record>", "cannot be written as JSON")
     # ASCII text: a surrogate shows as a `\udXXX` escape; one without its pair is the problem.
-    if ("\\ud" in text and _LONE_ESCAPE.search(text)) or _TOO_DEEP_ASCII in text:
+    # `"\\" in text` first: a one-character search is a memchr (0.06 us on a 5.8 kB incident,
+    # `"\\ud" in text` 3.1 us), and most payloads hold no backslash at all.
+    if ("\\" in text and "\\ud" in text and _LONE_ESCAPE.search(text)) or _TOO_DEEP_ASCII in text:
         return text, _walk(record, [])
     return text, None
 
@@ -153,10 +155,16 @@ def _bad_typed(value: Any, now: datetime, depth: int = 0) -> tuple[list[str | in
     """The first typed int or datetime of a validated model that no column holds or no vendor
     sends, as (path, reversed, reason). Paths are built only on the way out of a bad value:
     this runs on every record."""
+    if value is None:  # in a list or dict: not worth five isinstance checks
+        return None
     if isinstance(value, datetime):
         # The record's own timestamps (created, updated, started: set by the vendor) must be
         # plausible; nested ones (Incident.io's custom timestamps, typed in by people, maybe
-        # years back for a retrospective) only need to be a UTC instant a column can hold.
+        # years back for a retrospective) only need to be a UTC instant a column can hold, which
+        # only one within a day of datetime's ends can lack (_implausible_instant): the rest
+        # answer here, without a call.
+        if depth > 1 and 1 < value.year < 9999:
+            return None
         reason = _implausible_instant(value, now, own=depth <= 1)
         return ([], reason) if reason else None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -164,8 +172,14 @@ def _bad_typed(value: Any, now: datetime, depth: int = 0) -> tuple[list[str | in
             return None
         return [], "is an integer beyond the 64-bit range"
     if isinstance(value, BaseModel):
-        for name in _checked_fields(type(value)):
-            found = _bad_typed(getattr(value, name), now, depth + 1)
+        fields = _CHECKED.get(type(value))
+        if fields is None:
+            fields = _CHECKED[type(value)] = _checked_fields(type(value))
+        for name in fields:
+            item = getattr(value, name)
+            if item is None:  # no call for an unset optional field (0.1 us each, ~8 a record)
+                continue
+            found = _bad_typed(item, now, depth + 1)
             if found:
                 found[0].append(name)
                 return found
@@ -182,6 +196,10 @@ def _bad_typed(value: Any, now: datetime, depth: int = 0) -> tuple[list[str | in
                 found[0].append(key)
                 return found
     return None
+
+
+# _checked_fields by class, read with a plain dict lookup (functools.cache's wrapper costs more).
+_CHECKED: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
 def _implausible_instant(value: datetime, now: datetime, own: bool) -> str | None:
@@ -272,6 +290,10 @@ def row_problem(row: dict[str, Any], columns: tuple[Column, ...]) -> tuple[str, 
         elif column.type == "double" and isinstance(value, float) and not math.isfinite(value):
             return column.name, f"is {value!r}, not a finite number"
         elif column.type == "timestamp" and isinstance(value, datetime) and value.tzinfo:
+            # Only a value within a day of datetime's ends can lack a UTC instant (an offset is
+            # under 24 h): every other one skips the conversion (0.25 us, 6 columns an incident).
+            if 1 < value.year < 9999:
+                continue
             try:
                 value.astimezone(UTC)
             except OverflowError:

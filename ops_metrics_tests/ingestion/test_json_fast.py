@@ -103,3 +103,28 @@ def test_loads_on_edge_documents_agrees_with_the_stdlib_or_defers(content):
         return
     parsed = loads(content)
     assert parsed is None or json.dumps(parsed) == expected
+
+
+def test_every_float_exponent_is_the_stdlib_text_or_nothing():
+    # compact searches only `e-` (not `e+`): pydantic-core writes every positive exponent as
+    # repr does, so those floats stay on the fast road, and must be the stdlib's text.
+    for exponent in range(-325, 309):
+        for mantissa in (1.0, 1.5, 9.999999999999999, -2.5):
+            value = {"x": mantissa * 10.0**exponent}
+            text = compact(value)
+            if text is not None:
+                assert text == json.dumps(value, **COMPACT)
+            elif exponent >= 0 and abs(value["x"]) < float("inf"):
+                raise AssertionError(f"{value!r} left the fast road")
+
+
+def test_record_json_still_checks_escaped_surrogates_and_depth_markers():
+    # The cheap pre-checks (a backslash, then `\ud`) must not skip what the full scan found.
+    assert record_json({"a": "\ud800"})[1] is not None
+    assert record_json({"a": "\ud83d\ude00"})[1] is None
+    assert record_json({"a": "\\ud800 as text"})[1] is None
+    deep: object = 1
+    for _ in range(70):
+        deep = [deep]
+    assert record_json({"a": deep, "b": "ops_metrics:nested-too-deep"})[1] is not None
+    assert record_json({"a": deep, "b": "\\ud800"})[1] is not None
