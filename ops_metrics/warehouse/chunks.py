@@ -90,20 +90,22 @@ def merged_while_fetching(
                     spool.write(batch)
                     say_pending()
                     if pending is not None and pending.done():
-                        merged += pending.result()  # a failed merge stops the fetch here
-                        pending = None
+                        done, pending = pending, None
+                        merged += done.result()  # a failed merge stops the fetch here
                     if spool.rows >= chunk_rows:
                         if pending is not None:
-                            merged += _wait_for(pending, say_pending)
+                            done, pending = pending, None
+                            merged += _wait_for(done, say_pending)
                         pending, spool = worker.submit(merge_and_close, spool), None
                         spool = Spool.temporary(spec)
                 if pending is not None:
-                    merged += _wait_for(pending, say_pending)
-                    pending = None
+                    done, pending = pending, None
+                    merged += _wait_for(done, say_pending)
             finally:
                 _close(batches)
                 # A fetch that failed waits for the merge in flight (leaving the worker waits
-                # too); what that merge said is still worth seeing.
+                # too); what that merge said is still worth seeing. (A merge that failed itself
+                # is no longer pending: its error is the one raised.)
                 if pending is not None:
                     wait([pending])
                     failed = pending.exception()
