@@ -2,7 +2,8 @@
 
 - `ops`: the product's path as the asset runs it in live mode: SourcesResource(mode="live")
   builds the client from INCIDENT_IO_COMPANYA_BASE_URL, then IncidentExtractor (retries,
-  pagination) -> DataTransformer (pydantic) -> incident_row -> DuckDBWarehouse.merge.
+  pagination) -> DataTransformer (pydantic) -> incident_row -> the IO manager's chunked
+  spool-and-merge (warehouse/chunks.py: each 20,000 rows merged while the fetch goes on).
 - `fetch`: the floor: the same pages fetched with httpx and parsed, nothing else.
 - `fetch-memory`: the same loop over `benchmarks.fast_server.PageTransport`: the pages as bytes
   in this process, no socket (`--incidents N` builds them before the clock starts; the base URL
@@ -34,7 +35,11 @@ from ops_metrics.ingestion.transformer import DataTransformer
 from ops_metrics.registry import INCIDENT_IO_BASE_URL, workspace
 from ops_metrics.settings import DEFAULT_DUCKDB_MEMORY_LIMIT
 from ops_metrics.sources import SourcesResource
+from ops_metrics.warehouse.base import Progress
+from ops_metrics.warehouse.chunks import merged_while_fetching
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse
+from ops_metrics.warehouse.spool import Spool
+from ops_metrics.warehouse.table import MergeResult
 
 WINDOW_START = datetime(2024, 12, 1, tzinfo=UTC)  # before the simulated span begins
 WINDOW_END = datetime(2027, 1, 2, tzinfo=UTC)  # the simulator's frozen clock
@@ -57,8 +62,8 @@ def run_ops(
     on_stream_end: Callable[[], None] | None = None,
 ) -> int:
     """The product's load of every served incident; `merge_memory_limit` is DuckDBWarehouse's
-    (the product's default); `on_stream_end` is called once the last batch was staged, before
-    the merge SQL (benchmarks.memory_probe marks its phases with it)."""
+    (the product's default); `on_stream_end` is called once the last batch was fetched, before
+    the last chunk's merge (benchmarks.memory_probe marks its phases with it)."""
     ws = workspace("companya")
     os.environ[ws.base_url_env] = base_url
     client = SourcesResource(mode="live").client(
@@ -78,7 +83,14 @@ def run_ops(
             on_stream_end()
 
     warehouse = DuckDBWarehouse(path=str(db), merge_memory_limit=merge_memory_limit)
-    result = warehouse.merge(table_spec(ws), rows(), run_id="bench")
+    spec = table_spec(ws)
+
+    def merge(spool: Spool, progress: Progress) -> MergeResult:
+        return warehouse.merge(spec, spool, run_id="bench", progress=progress)
+
+    # As the IO manager does it (minus the writer lock: nothing else writes this file).
+    with merged_while_fetching(rows(), spec, merge) as (merged, rest):
+        result = merged + warehouse.merge(spec, rest, run_id="bench")
     transformer.finish()
     return result.inserted + result.updated + result.unchanged
 

@@ -9,6 +9,7 @@ dialect's type names and clock, and the statements that apply the classified del
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -148,7 +149,12 @@ class StageAndMergeWarehouse(WarehouseResource):
                     cur.execute(statement)
                 cur.execute("commit")
             except BaseException:
-                cur.execute("rollback")
+                # A COMMIT that failed has already ended the transaction on DuckDB (it fails
+                # "cannot rollback - no transaction is active"): that error must not replace the
+                # one that says what went wrong (DuckDBWarehouse.merge retries a commit that ran
+                # out of memory at a larger cap). Closing the session discards whatever is left.
+                with contextlib.suppress(Exception):
+                    cur.execute("rollback")
                 raise
             for name in temps:
                 cur.execute(f"drop table if exists {name}")
