@@ -124,7 +124,7 @@ def run(
         # The CLI and every process it waited for (the step process): the run's CPU work.
         cpu = cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_start
         if proc.returncode != 0:
-            tail = "\n".join(output.splitlines()[-int(os.environ.get("BENCH_TAIL", "40")):])
+            tail = "\n".join(output.splitlines()[-int(os.environ.get("BENCH_TAIL", "40")) :])
             raise RuntimeError(
                 f"dagster asset materialize {ASSET} exited {proc.returncode}:\n{tail}"
             )

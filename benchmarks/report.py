@@ -742,6 +742,9 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
     rounds = sorted({r.get("round", 1) for r in rows})
     sizes = sorted({r["incidents"] for r in rows})
     last: dict[str, Any] = {}
+    # Each round's ratio of the load alone (in-step) and of the product path without Dagster:
+    # the whole command's marginal also holds Dagster's start-up, which swings by seconds.
+    per_round: dict[str, list[float]] = {}
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
         out += [
@@ -777,6 +780,9 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
                     f"{_ratio(step[mode], wall.get('fetch'))} |"
                 )
             last = {"wall": wall, "pair": pair}
+            for mode, rates in (("materialize", step), ("ops", wall)):
+                if rates.get(mode) and wall.get("fetch"):
+                    per_round.setdefault(mode, []).append(rates[mode] / wall["fetch"])
         out.append("")
         wall, pair = last.get("wall", {}), last.get("pair", {})
         if "materialize" in pair:
@@ -798,6 +804,23 @@ def _fast(result: dict[str, Any] | None, targets: list[str]) -> list[str]:
                     f"round {rounds[-1]}, wall clock on a loaded machine{cpu_note}",
                 )
             )
+            for mode, label in (
+                ("materialize", "materialize's in-step load"),
+                ("ops", "the product path without Dagster (`ops`)"),
+            ):
+                ratios = per_round.get(mode)
+                if ratios:
+                    median = statistics.median(ratios)
+                    targets.append(
+                        _ratio_line(
+                            f"fast server, marginal {small:,} → {big:,}: {label} ÷ fetch-only "
+                            "(HTTP), median of the rounds",
+                            median,
+                            "≥ 0.75",
+                            median >= 0.75,
+                            "rounds: " + ", ".join(f"{r:.2f}" for r in ratios),
+                        )
+                    )
             peak = mat_big["peak_rss_mb"]
             targets.append(
                 f"| (for information) fast server: materialize peak RSS at {small:,}, process "

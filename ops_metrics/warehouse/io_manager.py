@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
+from pydantic import Field
 
 from ops_metrics.warehouse.base import Progress, WarehouseResource
 from ops_metrics.warehouse.chunks import DEFAULT_CHUNK_ROWS, merged_while_fetching
@@ -37,8 +38,14 @@ class LoadBatch:
 
 class StageAndMergeIOManager(dg.ConfigurableIOManager):
     warehouse: WarehouseResource
-    # Rows fetched before a chunk of the load is merged, while the fetch goes on (chunks.py).
-    merge_chunk_rows: int = DEFAULT_CHUNK_ROWS
+    merge_chunk_rows: int = Field(
+        default=DEFAULT_CHUNK_ROWS,
+        ge=1,
+        description=(
+            "Rows of a load merged at a time: each full chunk is merged while the fetch fills "
+            "the next (warehouse/chunks.py). A load of at most this many rows is one transaction."
+        ),
+    )
 
     def handle_output(self, context: dg.OutputContext, obj: LoadBatch) -> None:
         if not isinstance(obj, LoadBatch):

@@ -133,3 +133,10 @@ def test_a_failed_merge_stops_the_fetch(tmp_path: Path, monkeypatch):
     error = str(result.get_step_failure_events()[0].event_specific_data.error)
     assert "warehouse writer lock" in error and "a test holding the lock" in error
     assert fetched < 200_000
+
+
+def test_a_chunk_size_below_one_row_is_refused_naming_the_setting(tmp_path: Path):
+    with pytest.raises(ValueError, match="merge_chunk_rows"):
+        StageAndMergeIOManager(
+            warehouse=DuckDBWarehouse(path=str(tmp_path / "w.duckdb")), merge_chunk_rows=0
+        )
