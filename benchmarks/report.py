@@ -475,7 +475,7 @@ round since (the 20k run, one chunk, is unchanged at ~531), inside the 600 MB ta
 CPU-second column shows: the gain is wall clock, not work.
 
 **Where it stands (after round 5).** `benchmarks.run --only fast --fast-rounds 3` on the final
-code (2026-12-02 05:17-05:45 UTC, load 0.65-1.56), the tables above; the marginal 20k -> 100k
+code (2026-12-02 05:17-05:27 UTC, load 0.65-1.56), the tables above; the marginal 20k -> 100k
 over the floor's, per round:
 
 | measure | round 1 | round 2 | round 3 | median | before this round (rounds of round 4) |
