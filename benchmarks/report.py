@@ -459,9 +459,10 @@ interpreter lock, so this round puts the merge on the second core.
    with "cannot rollback - no transaction is active": a COMMIT that runs out of memory ends the
    transaction, and the rollback's error replaced the out-of-memory one, so the retry at a
    doubled cap never ran. Now the commit's error stands and the merge is retried (`retrying at
-   64MB` in the run log). Still open at caps below the 64 MB default: DuckDB's automatic
-   checkpoint after a durable commit can fail pinning a block (`FatalException ... Reopen the
-   database instance`); the data is committed, the load fails.
+   64MB` in the run log). Below the 64 MB default DuckDB's automatic checkpoint after a
+   durable commit can also fail pinning a block (`FatalException ... Reopen the database
+   instance`: the data is committed, the load fails), which no retry recovers; so
+   `OPS_METRICS_DUCKDB_MEMORY_LIMIT` below 64MB is now refused, naming the variable.
 
 Prototype A/B before the product change (no Dagster, 100k and 20k incidents, alternated, load
 ~1): merged after the fetch 23.2 and 21.8 s at 100k, chunked 20.7 and 17.6 s; marginals
@@ -497,7 +498,7 @@ then 0.75 and 1.05; `ops` (chunked from the second of them) 0.70 and 1.03; peak 
   by up to 10 s between runs) and is the least steady.
 - **Memory: met, with ~20 MB to spare** (572-583 MB at 100k, ≤ 600; 1.09x of 20k, ≤ 1.3). The
   merge running beside the fetch costs ~50 MB; a lower DuckDB cap for the chunk merges would
-  buy it back but is where DuckDB's own checkpoint starts failing (item 5).
+  buy it back, but below 64 MB DuckDB's own checkpoint can fail (item 5).
 - **Per-row work** (`stage_costs`, above): 252 us (parse 43, validation 84, row building 10,
   guard 3, spool 26, merge 87), from 268-312 in round 4; the merge's share now runs on the
   second core for all but the last chunk.

@@ -51,6 +51,16 @@ def duckdb_memory_limit() -> str:
         raise ConfigurationError(
             f"{DUCKDB_MEMORY_LIMIT_ENV} must be a size such as 128MB or 1GB, got {raw!r}"
         )
+    from ops_metrics.warehouse.memory_cap import size_bytes
+
+    # Below the default, DuckDB's own checkpoint after a merge's commit can fail to find a
+    # block of memory (seen at 32MB on a 100k-incident load: "FATAL Error: ... the autocheckpoint
+    # failed"), which no retry recovers; the default merges as fast as 512MB did.
+    if size_bytes(raw) < size_bytes(DEFAULT_DUCKDB_MEMORY_LIMIT):
+        raise ConfigurationError(
+            f"{DUCKDB_MEMORY_LIMIT_ENV} must be at least {DEFAULT_DUCKDB_MEMORY_LIMIT} (below it "
+            f"DuckDB's checkpoint can fail a load), got {raw!r}"
+        )
     return raw
 
 

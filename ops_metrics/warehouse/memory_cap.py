@@ -35,6 +35,12 @@ def threads(cap: str) -> int:
     return max(1, min(per_cap, os.cpu_count() or 1))
 
 
+def size_bytes(size: str) -> int:
+    """A size as DuckDB reads it (`64MB`, `96MiB`, `1GB`) in bytes; ValueError if it is none."""
+    number, unit = _parse(size)
+    return int(number * _FACTOR[unit.lower()])
+
+
 def _parse(size: str) -> tuple[float, str]:
     match = _SIZE.fullmatch(size.strip())
     if match is None or match.group(2).lower() not in _UNITS:

@@ -40,6 +40,20 @@ def test_a_malformed_cap_is_refused_naming_the_variable(
         definitions.warehouse_resource()
 
 
+@pytest.mark.parametrize("raw", ["32MB", "63MB", "60MiB", "0.05GB"])
+def test_a_cap_below_the_default_is_refused_naming_the_variable_and_the_floor(
+    monkeypatch: pytest.MonkeyPatch, raw: str
+) -> None:
+    # Below 64MB DuckDB's checkpoint after a commit can fail the load (docs/benchmarks.md,
+    # issue 19 round 5); 64MB itself, or the same size in MiB, is accepted.
+    monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, raw)
+    with pytest.raises(ConfigurationError, match=f"{settings.DUCKDB_MEMORY_LIMIT_ENV}.*64MB"):
+        definitions.warehouse_resource()
+    for accepted in ("64MB", "62MiB", "0.064GB"):
+        monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, accepted)
+        assert definitions.warehouse_resource().merge_memory_limit == accepted
+
+
 def test_a_load_merges_under_the_cap_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A value the check lets through is one DuckDB accepts (DuckDB would refuse a bad size).
     monkeypatch.setenv(settings.DUCKDB_MEMORY_LIMIT_ENV, "96MiB")
