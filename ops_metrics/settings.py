@@ -7,7 +7,6 @@ laptop needs no configuration; production switches by variables, never by code.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Literal
 
@@ -39,7 +38,6 @@ def duckdb_path() -> Path:
 # cap is where a merge starts: wider rows retry at a doubled cap (warehouse/memory_cap.py).
 DUCKDB_MEMORY_LIMIT_ENV = "OPS_METRICS_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "64MB"
-_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)", re.IGNORECASE)
 
 
 def duckdb_memory_limit() -> str:
@@ -47,16 +45,18 @@ def duckdb_memory_limit() -> str:
     raw = os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip()
     if not raw:
         return DEFAULT_DUCKDB_MEMORY_LIMIT
-    if not _MEMORY_SIZE.fullmatch(raw):
+    from ops_metrics.warehouse.memory_cap import size_bytes  # sizes as DuckDB reads them
+
+    try:
+        size = size_bytes(raw)
+    except ValueError:
         raise ConfigurationError(
             f"{DUCKDB_MEMORY_LIMIT_ENV} must be a size such as 128MB or 1GB, got {raw!r}"
-        )
-    from ops_metrics.warehouse.memory_cap import size_bytes
-
+        ) from None
     # Below the default, DuckDB's own checkpoint after a merge's commit can fail to find a
     # block of memory (seen at 32MB on a 100k-incident load: "FATAL Error: ... the autocheckpoint
     # failed"), which no retry recovers; the default merges as fast as 512MB did.
-    if size_bytes(raw) < size_bytes(DEFAULT_DUCKDB_MEMORY_LIMIT):
+    if size < size_bytes(DEFAULT_DUCKDB_MEMORY_LIMIT):
         raise ConfigurationError(
             f"{DUCKDB_MEMORY_LIMIT_ENV} must be at least {DEFAULT_DUCKDB_MEMORY_LIMIT} (below it "
             f"DuckDB's checkpoint can fail a load), got {raw!r}"

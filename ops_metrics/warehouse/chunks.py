@@ -79,7 +79,9 @@ def merged_while_fetching(
         finally:
             spool.close()
 
-    allocator.use_system_arrow_pool()  # spool.py: the spooled batches' memory goes back to the OS
+    # Arrow's default pool (mimalloc) would keep the spooled batches' freed memory for the rest
+    # of the process; the system pool returns it (allocator.py).
+    allocator.use_system_arrow_pool()
     merged = MergeResult()
     spool = Spool.temporary(spec)
     pending: Future[MergeResult] | None = None
@@ -96,7 +98,7 @@ def merged_while_fetching(
                         if pending is not None:
                             done, pending = pending, None
                             merged += _wait_for(done, say_pending)
-                        pending, spool = worker.submit(merge_and_close, spool), None
+                        pending = worker.submit(merge_and_close, spool)  # closes it when done
                         spool = Spool.temporary(spec)
                 if pending is not None:
                     done, pending = pending, None
@@ -120,8 +122,7 @@ def merged_while_fetching(
             )
         yield merged, spool
     finally:
-        if spool is not None:
-            spool.close()
+        spool.close()
 
 
 def _wait_for(pending: Future[MergeResult], say_pending: Callable[[], None]) -> MergeResult:

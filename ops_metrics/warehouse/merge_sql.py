@@ -5,8 +5,9 @@ The skeleton that runs it is `base.StageAndMergeWarehouse.merge`; backends suppl
 Within one load, the stage is deduplicated to the newest version of each key (the same record on
 two pages), and among equal versions to the one staged last (`STAGED_SEQ`, the order rows were
 fetched in): the same rule that lets a later load's equal version replace an earlier load's, so a
-load merged at once, in chunks (warehouse/chunks.py) or over several runs ends alike. The merge then inserts new keys and updates a key only when the incoming version is
-newer or equal AND something changed: a stale version never overwrites a newer one, and
+load merged at once, in chunks (warehouse/chunks.py) or over several runs ends alike. The merge
+then inserts new keys and updates a key only when the incoming version is newer or equal AND
+something changed: a stale version never overwrites a newer one, and
 re-running the same data leaves the table exactly as it was, load columns included.
 
 `_loaded_at` is the WAREHOUSE's time of the merge (`now`, a SQL expression per backend), written on

@@ -19,14 +19,12 @@ their UTC instant then as before), so the merge sees what it would have seen fro
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 import pyarrow as pa
 
-from ops_metrics.warehouse import allocator
 from ops_metrics.warehouse.base import Rows, arrow_columns
 from ops_metrics.warehouse.table import TableSpec
 
@@ -84,25 +82,3 @@ class Spool:
         # Batch by batch, reassembled from its slices: only the batch being staged is in memory.
         for slices in self._slices:
             yield pa.Table.from_batches([reader.read_next_batch() for _ in range(slices)])
-
-
-@contextlib.contextmanager
-def spooled(
-    batches: Iterable[Rows],
-    spec: TableSpec,
-    progress: Callable[[str], None] | None = None,
-    label: str = "",
-) -> Iterator[Spool]:
-    """Drain `batches` (the whole fetch) into a spool, and yield it for the merge."""
-    # Arrow's default pool (mimalloc) would keep the spooled batches' freed memory for the rest
-    # of the process; the system pool returns it (allocator.py).
-    allocator.use_system_arrow_pool()
-    spool = Spool.temporary(spec)
-    try:
-        for batch in batches:
-            spool.write(batch)
-        if progress:
-            progress(f"{label}: fetched {spool.rows} rows; opening the warehouse to merge")
-        yield spool
-    finally:
-        spool.close()

@@ -13,9 +13,9 @@ from ops_metrics import definitions, settings
 from ops_metrics.incident_io.rows import table_spec
 from ops_metrics.registry import workspace
 from ops_metrics.settings import ConfigurationError
+from ops_metrics.warehouse.chunks import merged_while_fetching
 from ops_metrics.warehouse.duckdb import DuckDBWarehouse, MergeMemoryError
 from ops_metrics.warehouse.memory_cap import caps, threads
-from ops_metrics.warehouse.spool import spooled
 from ops_metrics_tests.warehouse.test_merge_contract import SPEC, T0, rows
 
 
@@ -88,7 +88,12 @@ def test_rows_too_wide_for_the_default_cap_load_whole_at_a_doubled_cap(tmp_path:
     said: list[str] = []
     warehouse = DuckDBWarehouse(path=str(tmp_path / "w.duckdb"))
     assert warehouse.merge_memory_limit == settings.DEFAULT_DUCKDB_MEMORY_LIMIT
-    with spooled([wide], spec) as spool:  # as the IO manager hands it over: read twice
+
+    def merge(spool, progress):
+        return warehouse.merge(spec, spool, run_id="r", progress=progress)
+
+    # As the IO manager hands the load's one chunk over (a spool, read twice).
+    with merged_while_fetching([wide], spec, merge) as (_, spool):
         result = warehouse.merge(spec, spool, run_id="r", progress=said.append)
     assert (result.inserted, result.staged) == (2000, 2000)
     assert warehouse.query(f"select count(*) from {spec.qualified}") == [(2000,)]

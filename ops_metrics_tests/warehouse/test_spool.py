@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from ops_metrics.warehouse.base import WarehouseResource
-from ops_metrics.warehouse.spool import SLICE_ROWS, spooled
+from ops_metrics.warehouse.chunks import merged_while_fetching
+from ops_metrics.warehouse.spool import SLICE_ROWS
 from ops_metrics_tests.warehouse.test_arrow_batch import SPEC
 from ops_metrics_tests.warehouse.test_merge_contract import warehouse  # noqa: F401 - fixture
 
@@ -48,7 +49,12 @@ def test_a_spooled_load_merges_the_values_of_the_rows_themselves(warehouse):  # 
     direct = warehouse.merge(SPEC, batches(), "run-1")
     expected = table(warehouse)
     warehouse.query("delete from raw.every_type")
-    with spooled(iter(batches()), SPEC) as spool:
+
+    # One chunk: the spool the IO manager merges after the fetch (warehouse/chunks.py).
+    def merge(spool, progress):
+        return warehouse.merge(SPEC, spool, "run-1", progress)
+
+    with merged_while_fetching(iter(batches()), SPEC, merge, chunk_rows=ROWS + 1) as (_, spool):
         assert (spool.batches, spool.rows) == (3, ROWS)
         assert [len(batch) for batch in spool] == [7, 7, SLICE_ROWS + 3]
         spooled_result = warehouse.merge(SPEC, spool, "run-1")
